@@ -1,0 +1,81 @@
+"""Settings from the environment, read in one place.
+
+Every setting the code reads is named here (the deploy checks scan for GONGZHI_ names)."""
+import logging
+import os
+from dataclasses import dataclass, field
+
+DEVELOPMENT_JWT_SECRET = "gongzhi-development-secret-do-not-use-in-production"
+
+_log = logging.getLogger(__name__)
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def _delays(text):
+    return tuple(float(part) for part in text.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = field(default_factory=lambda: _env("GONGZHI_ENV", "development"))
+    amqp_uri: str = field(
+        default_factory=lambda: _env("GONGZHI_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+    )
+    # Unset: `make run` starts the local stand-in store and passes its URI down.
+    mongo_uri: str = field(
+        default_factory=lambda: _env(
+            "GONGZHI_MONGO_URI", "mongodb://127.0.0.1:27017/?directConnection=true"
+        )
+    )
+    db_prefix: str = field(default_factory=lambda: _env("GONGZHI_DB_PREFIX", "gongzhi"))
+    http_host: str = field(default_factory=lambda: _env("GONGZHI_HTTP_HOST", "127.0.0.1"))
+    http_port: int = field(default_factory=lambda: int(_env("GONGZHI_HTTP_PORT", "8000")))
+    jwt_secret_raw: str | None = field(default_factory=lambda: _env("GONGZHI_JWT_SECRET"))
+    log_level: str = field(default_factory=lambda: _env("GONGZHI_LOG_LEVEL", "INFO"))
+    rpc_timeout: float = field(default_factory=lambda: float(_env("GONGZHI_RPC_TIMEOUT", "5")))
+    max_workers: int = field(default_factory=lambda: int(_env("GONGZHI_MAX_WORKERS", "10")))
+    retry_delays: tuple = field(
+        default_factory=lambda: _delays(_env("GONGZHI_RETRY_DELAYS", "1,5,30"))
+    )
+    outbox_poll_seconds: float = field(
+        default_factory=lambda: float(_env("GONGZHI_OUTBOX_POLL_SECONDS", "1"))
+    )
+
+    @property
+    def is_development(self):
+        return self.env == "development"
+
+    @property
+    def jwt_secret(self):
+        """The HS256 key. A development default exists only in development, loudly."""
+        if self.jwt_secret_raw:
+            return self.jwt_secret_raw
+        if not self.is_development:
+            raise RuntimeError("GONGZHI_JWT_SECRET must be set outside development")
+        _log.warning(
+            "GONGZHI_JWT_SECRET is not set: using the DEVELOPMENT secret. "
+            "Never run like this outside a developer machine."
+        )
+        return DEVELOPMENT_JWT_SECRET
+
+    def database_name(self, service_name):
+        return f"{self.db_prefix}_{service_name}"
+
+    def nameko_config(self):
+        """The nameko config dict a container is built with."""
+        return {
+            "AMQP_URI": self.amqp_uri,
+            "WEB_SERVER_ADDRESS": f"{self.http_host}:{self.http_port}",
+            "max_workers": self.max_workers,
+            "parent_calls_tracked": 10,
+            "GONGZHI": self,
+        }
+
+
+def settings_from(config):
+    """The Settings a nameko container was built with (tests build containers directly)."""
+    return config.get("GONGZHI") or Settings()

@@ -1,0 +1,194 @@
+"""Event consumption that loses nothing and applies each event once.
+
+`@consume_event("health", "visit_completed")` is nameko's SERVICE_POOL event handler (every
+replica shares one queue) with three things nameko lacks:
+
+* the envelope is checked against contracts/ before the handler runs: a message that cannot
+  be parsed, has a bad shape or an unknown version goes straight to the dead-letter queue;
+* the handler runs once per `(consumer, event_id)`: a unique record in the service's own
+  store is checked before and written after a successful run (handlers write idempotently,
+  keyed by the event or the aggregate, so a crash between the two cannot double-apply);
+* a handler that raises is retried through delay queues (`<queue>.retry.<N>s`, which
+  dead-letter back into the queue after their TTL) a bounded number of times, then parked in
+  `<queue>.dlq` with the error, the attempt count and the original message. The message is
+  acknowledged only after its copy was confirmed by the broker, so nothing is lost.
+"""
+import logging
+import time
+import traceback
+from functools import partial
+
+from kombu import Connection, Exchange, Queue
+from nameko.amqp.publish import Publisher
+from nameko.events import EventHandler
+from nameko.messaging import QueueConsumer
+from pymongo.errors import DuplicateKeyError
+
+from chassis import context, observability
+from chassis.config import settings_from
+from chassis.mongo import MongoClientProvider
+from contracts import BadEnvelope, parse_envelope
+
+_log = logging.getLogger(__name__)
+
+ATTEMPT_HEADER = "x-gongzhi-attempt"
+ERROR_HEADER = "x-gongzhi-error"
+PROCESSED = "_processed"
+DEFAULT_EXCHANGE = Exchange("")
+
+
+def retry_queue_name(queue_name, delay):
+    return f"{queue_name}.retry.{delay:g}s"
+
+
+def dead_letter_queue_name(queue_name):
+    return f"{queue_name}.dlq"
+
+
+class PoisonTolerantQueueConsumer(QueueConsumer):
+    """nameko's queue consumer crashes its container on a body it cannot decode; this one
+    hands such a message to its entrypoint, which dead-letters it."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(self._on_decode_error, provider)
+        return consumers
+
+    def _on_decode_error(self, provider, message, exc):
+        self.container.spawn_managed_thread(
+            partial(provider.dead_letter, message, f"undecodable message: {exc}", 1))
+
+
+class EventConsumer(EventHandler):
+    queue_consumer = PoisonTolerantQueueConsumer()
+    mongo = MongoClientProvider()
+
+    def __init__(self, source_service, event_type, versions=None, **kwargs):
+        super().__init__(source_service, event_type, **kwargs)
+        self.versions = tuple(versions) if versions else None
+
+    @property
+    def consumer_name(self):
+        return f"{self.container.service_name}.{self.method_name}"
+
+    def setup(self):
+        super().setup()
+        self.settings = settings_from(self.container.config)
+        self.delays = self.settings.retry_delays
+        self.processed = self.mongo.database()[PROCESSED]
+        self.publisher = Publisher(self.settings.amqp_uri, use_confirms=True)
+        self._declare_side_queues()
+
+    def _declare_side_queues(self):
+        name = self.queue.name
+        side = [Queue(dead_letter_queue_name(name), durable=True, auto_delete=False)]
+        for delay in self.delays:
+            side.append(Queue(
+                retry_queue_name(name, delay), durable=True, auto_delete=False,
+                queue_arguments={"x-message-ttl": int(delay * 1000),
+                                 "x-dead-letter-exchange": "",
+                                 "x-dead-letter-routing-key": name}))
+        with Connection(self.settings.amqp_uri) as connection:
+            channel = connection.channel()
+            for queue in side + [self.queue]:
+                queue.bind(channel).declare()
+
+    # -- delivery -------------------------------------------------------------------------------
+    def handle_message(self, body, message):
+        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
+        try:
+            envelope = parse_envelope(body, self.versions)
+        except BadEnvelope as exc:
+            self.dead_letter(message, str(exc), attempt)
+            return
+        if self._already_applied(envelope):
+            observability.EVENTS_HANDLED.labels(
+                self.container.service_name, self.consumer_name, "duplicate").inc()
+            self.queue_consumer.ack_message(message)
+            return
+        data = {}
+        context.bind(
+            data, tenant=envelope["tenant"], actor=envelope["actor"]["id"],
+            roles=envelope["actor"].get("roles", []),
+            on_behalf_of=envelope["actor"].get("on_behalf_of"),
+            correlation_id=envelope.get("correlation_id"), event_id=envelope["event_id"])
+        handle_result = partial(self.handle_result, message, envelope, attempt, time.monotonic())
+        try:
+            self.container.spawn_worker(self, (envelope,), {}, context_data=data,
+                                        handle_result=handle_result)
+        except Exception:  # container is being killed: give the message back
+            self.queue_consumer.requeue_message(message)
+
+    def handle_result(self, message, envelope, attempt, started, worker_ctx,
+                      result=None, exc_info=None):
+        service = self.container.service_name
+        observability.HANDLER_SECONDS.labels(service, self.consumer_name).observe(
+            time.monotonic() - started)
+        if exc_info is None:
+            self._record_applied(envelope)
+            observability.EVENTS_HANDLED.labels(service, self.consumer_name, "applied").inc()
+            self.queue_consumer.ack_message(message)
+        else:
+            error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+            self.retry_or_dead_letter(message, error, attempt)
+        return result, exc_info
+
+    # -- the processed log ------------------------------------------------------------------------
+    def _key(self, envelope):
+        return f"{self.consumer_name}:{envelope['event_id']}"
+
+    def _already_applied(self, envelope):
+        return self.processed.find_one({"_id": self._key(envelope)}, {"_id": 1}) is not None
+
+    def _record_applied(self, envelope):
+        try:
+            self.processed.insert_one({
+                "_id": self._key(envelope), "tenant": envelope["tenant"],
+                "consumer": self.consumer_name, "event_id": envelope["event_id"],
+                "type": envelope["type"], "applied_at": time.time()})
+        except DuplicateKeyError:
+            pass  # a redelivery raced us; the effect is idempotent either way
+
+    # -- failure paths ----------------------------------------------------------------------------
+    def retry_or_dead_letter(self, message, error, attempt):
+        if attempt <= len(self.delays):
+            delay = self.delays[attempt - 1]
+            _log.warning("%s failed (attempt %d), retrying in %gs: %s",
+                         self.consumer_name, attempt, delay, error)
+            self._forward(message, retry_queue_name(self.queue.name, delay), error, attempt)
+            outcome = "retried"
+        else:
+            self._forward(message, dead_letter_queue_name(self.queue.name), error, attempt)
+            outcome = "dead_lettered"
+            _log.error("%s gave up after %d attempts: %s", self.consumer_name, attempt, error)
+        observability.EVENTS_HANDLED.labels(
+            self.container.service_name, self.consumer_name, outcome).inc()
+
+    def dead_letter(self, message, reason, attempt):
+        _log.error("%s dead-lettered a message: %s", self.consumer_name, reason)
+        self._forward(message, dead_letter_queue_name(self.queue.name), reason, attempt)
+        observability.EVENTS_HANDLED.labels(
+            self.container.service_name, self.consumer_name, "rejected").inc()
+
+    def _forward(self, message, queue_name, error, attempt):
+        """Copy the original bytes to another queue with confirms, then ack the original.
+        If the copy fails the original is requeued: never both lost and acked."""
+        headers = dict(message.headers or {})
+        headers.update({ATTEMPT_HEADER: attempt, ERROR_HEADER: error[:2000],
+                        "x-gongzhi-consumer": self.consumer_name,
+                        "x-gongzhi-queue": self.queue.name,
+                        "x-gongzhi-failed-at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        try:
+            self.publisher.publish(
+                message.body, exchange=DEFAULT_EXCHANGE, routing_key=queue_name,
+                headers=headers, content_type=message.content_type or "application/json",
+                content_encoding=message.content_encoding or "utf-8")
+        except Exception:
+            _log.exception("could not park a failed message; requeueing it")
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+
+consume_event = EventConsumer.decorator

@@ -1,0 +1,81 @@
+"""The call context: who acts, for which tenant, under which correlation id.
+
+The gateway binds it from the verified token; nameko carries it in context data into every
+RPC call; event consumers bind it from the envelope. Services read it, never the request body."""
+from nameko.extensions import DependencyProvider
+
+from chassis import ids
+from chassis.errors import MissingTenant
+from chassis import logcontext
+
+TENANT = "tenant"
+ACTOR = "actor"
+ROLES = "roles"
+ON_BEHALF_OF = "on_behalf_of"
+CORRELATION_ID = "correlation_id"
+EVENT_ID = "event_id"
+CONTEXT_KEYS = (TENANT, ACTOR, ROLES, ON_BEHALF_OF, CORRELATION_ID, EVENT_ID)
+
+
+class Call:
+    """A read-only view of one worker's context data."""
+
+    def __init__(self, data):
+        self._data = data
+
+    @property
+    def tenant(self):
+        tenant = self._data.get(TENANT)
+        if not tenant:
+            raise MissingTenant("this call carries no tenant")
+        return tenant
+
+    @property
+    def actor(self):
+        return self._data.get(ACTOR) or "system"
+
+    @property
+    def roles(self):
+        return frozenset(self._data.get(ROLES) or ())
+
+    @property
+    def on_behalf_of(self):
+        return self._data.get(ON_BEHALF_OF)
+
+    @property
+    def correlation_id(self):
+        return self._data.get(CORRELATION_ID)
+
+    def has_any(self, *roles):
+        return bool(self.roles.intersection(roles))
+
+    def actor_record(self):
+        record = {"id": self.actor, "roles": sorted(self.roles)}
+        if self.on_behalf_of:
+            record["on_behalf_of"] = self.on_behalf_of
+        return record
+
+
+def bind(data, *, tenant, actor, roles, correlation_id=None, on_behalf_of=None, event_id=None):
+    """Replace whatever context a worker had with exactly these values."""
+    for key in CONTEXT_KEYS:
+        data.pop(key, None)
+    data.update({TENANT: tenant, ACTOR: actor, ROLES: list(roles),
+                 CORRELATION_ID: correlation_id or ids.new_id()})
+    if on_behalf_of:
+        data[ON_BEHALF_OF] = on_behalf_of
+    if event_id:
+        data[EVENT_ID] = event_id
+
+
+class CallContext(DependencyProvider):
+    """Injects `Call` and makes the context visible to log lines of this worker."""
+
+    def worker_setup(self, worker_ctx):
+        logcontext.enter(self.container.service_name, worker_ctx.data)
+
+    def worker_teardown(self, worker_ctx):
+        logcontext.leave()
+
+    def get_dependency(self, worker_ctx):
+        return Call(worker_ctx.data)

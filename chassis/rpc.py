@@ -1,0 +1,65 @@
+"""RPC with a bound. nameko's RpcProxy waits for ever; this one gives up after the configured
+timeout (ServiceTimeout), and the request message expires in the broker at the same moment,
+so a service that comes back later does not act on a request nobody waits for any more."""
+import eventlet
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
+
+from chassis.config import settings_from
+from chassis.errors import ServiceTimeout, ServiceUnavailable
+
+# Errors that mean "cannot reach it" rather than "it said no" (kombu/amqp/socket/pymongo).
+UNREACHABLE = ("ConnectionError", "OperationalError", "RecoverableConnectionError",
+               "ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",
+               "ConnectionRefusedError", "ConnectionResetError", "BrokenPipeError", "timeout")
+
+
+class BoundedRpcProxy(RpcProxy):
+    def __init__(self, target_service, timeout=None, **options):
+        self.timeout = timeout
+        super().__init__(target_service, **options)
+
+    def setup(self):
+        super().setup()
+        self.timeout = self.timeout or settings_from(self.container.config).rpc_timeout
+        self.options.setdefault("expiration", self.timeout)
+        self.options.setdefault("retry_policy", {"max_retries": 1, "interval_start": 0.2,
+                                                 "interval_step": 0.3, "interval_max": 0.5})
+
+    def get_dependency(self, worker_ctx):
+        return BoundedServiceProxy(super().get_dependency(worker_ctx), self.target_service,
+                                   self.timeout)
+
+
+class BoundedServiceProxy:
+    def __init__(self, proxy, service_name, timeout):
+        self._proxy = proxy
+        self._service_name = service_name
+        self._timeout = timeout
+
+    def __getattr__(self, method_name):
+        method = getattr(self._proxy, method_name)
+
+        def call(*args, **kwargs):
+            return bounded_call(method, self._service_name, self._timeout, args, kwargs)
+
+        return call
+
+
+def bounded_call(method, service_name, timeout, args, kwargs):
+    timer = eventlet.Timeout(timeout)
+    try:
+        return method.call_async(*args, **kwargs).result()
+    except eventlet.Timeout as exc:
+        if exc is not timer:
+            raise
+        raise ServiceTimeout(f"{service_name} did not answer within {timeout:g}s") from None
+    except UnknownService:
+        raise ServiceUnavailable(f"{service_name} is not running") from None
+    except Exception as exc:
+        name = getattr(exc, "exc_type", None) or type(exc).__name__
+        if name in UNREACHABLE or isinstance(exc, (OSError, ConnectionError)):
+            raise ServiceUnavailable(f"{service_name} cannot be reached now") from None
+        raise
+    finally:
+        timer.cancel()

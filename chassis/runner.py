@@ -1,0 +1,74 @@
+"""Run one service process: `python -m chassis.runner residents|health|metrics|gateway`.
+
+The same command runs in a container and on a laptop; settings come from the environment.
+SIGTERM stops gracefully (in-flight workers finish, bounded); a second signal kills."""
+import eventlet
+
+eventlet.monkey_patch()  # before anything else imports socket or threading
+
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+from nameko.runners import ServiceRunner  # noqa: E402
+
+from chassis import logs  # noqa: E402
+from chassis.config import Settings  # noqa: E402
+
+SERVICES = {
+    "residents": "services.residents.service:ResidentsService",
+    "health": "services.health.service:HealthService",
+    "metrics": "services.metrics.service:MetricsService",
+    "gateway": "gateway.service:GatewayService",
+}
+STOP_TIMEOUT_SECONDS = 20
+
+
+def service_class(name):
+    module_name, class_name = SERVICES[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1 or argv[0] not in SERVICES:
+        print(f"usage: python -m chassis.runner {{{'|'.join(SERVICES)}}}", file=sys.stderr)
+        return 2
+    name = argv[0]
+    settings = Settings()
+    logs.configure(name, settings.log_level)
+    if name == "gateway":
+        settings.jwt_secret  # fail fast outside development; warn loudly inside it
+    runner = ServiceRunner(settings.nameko_config())
+    runner.add_service(service_class(name))
+
+    stopping = []
+
+    def on_signal(signum, frame):
+        if stopping:
+            logging.getLogger(__name__).warning("second signal: killing %s", name)
+            eventlet.spawn_n(runner.kill)
+        else:
+            stopping.append(signum)
+            logging.getLogger(__name__).info("stopping %s", name)
+            eventlet.spawn_n(_stop_bounded, runner)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    runner.start()
+    logging.getLogger(__name__).info(
+        "%s running, HTTP on %s:%s", name, settings.http_host, settings.http_port)
+    runner.wait()
+    return 0
+
+
+def _stop_bounded(runner):
+    with eventlet.Timeout(STOP_TIMEOUT_SECONDS, False):
+        runner.stop()
+        return
+    runner.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The `Store` dependency: a service's own database, bound to the worker's tenant.
+
+    class HealthService:
+        store = Store(outboxed=("visits",), indexes=store_module.ensure_indexes)
+
+`self.store` is a TenantDatabase for the caller's tenant; there is no other way in.
+Collections named in `outboxed` are watched by the outbox relay."""
+import logging
+
+from nameko.extensions import DependencyProvider
+
+from chassis.context import Call
+from chassis.mongo import MongoClientProvider
+from chassis.outbox import OutboxRelay
+from chassis.tenancy import TenantDatabase
+
+_log = logging.getLogger(__name__)
+
+
+class Store(DependencyProvider):
+    mongo = MongoClientProvider()
+    relay = OutboxRelay()
+
+    def __init__(self, outboxed=(), indexes=None):
+        self.outboxed = tuple(outboxed)
+        self.indexes = indexes
+
+    def setup(self):
+        self.db = self.mongo.database()
+        for name in self.outboxed:
+            self.relay.watch(self.db[name])
+
+    def start(self):
+        if self.indexes:
+            try:
+                self.indexes(self.db)
+            except Exception:  # the store may be down at start: reads still fail clearly
+                _log.warning("could not ensure indexes now", exc_info=True)
+        for name in self.outboxed:
+            self.db[name].create_index("_outbox_n")
+
+    def get_dependency(self, worker_ctx):
+        return Bound(self, worker_ctx)
+
+    def raw(self):
+        """The untenanted database: for chassis mechanisms and system jobs only."""
+        return self.db
+
+
+class Bound:
+    """Resolves the tenant only when a collection is first asked for, so entrypoints that
+    need no store (health probes) do not need a tenant either."""
+
+    def __init__(self, provider, worker_ctx):
+        self._provider = provider
+        self._worker_ctx = worker_ctx
+        self._database = None
+
+    def _tenant_db(self):
+        if self._database is None:
+            self._database = TenantDatabase(
+                self._provider.db, Call(self._worker_ctx.data), self._provider.relay.kick)
+        return self._database
+
+    def __getitem__(self, name):
+        return self._tenant_db()[name]
+
+    @property
+    def tenant(self):
+        return self._tenant_db().tenant
+
+    def ping(self):
+        self._provider.mongo.ping()
+
+    def outbox_backlog(self):
+        return self._provider.relay.backlog()

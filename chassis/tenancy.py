@@ -1,0 +1,129 @@
+"""Store access that cannot be asked anything without a tenant.
+
+A `TenantCollection` adds the tenant to every filter, stamps it on every document it writes,
+and refuses a filter or document naming another tenant. There is no method that reaches
+across tenants: code that must (the outbox relay, rebuilds) uses the raw collection and says so.
+
+Writes can carry events: they are stored in the same document write (the outbox, see
+chassis/outbox.py), so a change and the events it causes are never separated by a crash."""
+import pymongo
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from chassis.errors import MissingTenant
+from chassis.outbox import outbox_fields, outbox_update
+
+HIDDEN = {"_outbox": 0, "_outbox_n": 0}
+
+
+class CrossTenant(MissingTenant):
+    """A filter or document named another tenant than the call's."""
+
+
+class TenantDatabase:
+    def __init__(self, db, call, on_events=None):
+        self._db = db
+        self._call = call
+        self._on_events = on_events or (lambda collection, doc_id: None)
+        self.tenant = call.tenant  # raises MissingTenant when the call has none
+
+    def __getitem__(self, name):
+        return TenantCollection(self._db[name], self)
+
+    def complete(self, event):
+        """Give an event its context: tenant, actor, correlation id."""
+        return {**event, "tenant": self.tenant, "actor": self._call.actor_record(),
+                "correlation_id": self._call.correlation_id}
+
+
+class TenantCollection:
+    def __init__(self, collection, database):
+        self._collection = collection
+        self._database = database
+        self.tenant = database.tenant
+
+    # -- scoping ---------------------------------------------------------------------------
+    def _scoped(self, query):
+        query = dict(query or {})
+        if query.setdefault("tenant", self.tenant) != self.tenant:
+            raise CrossTenant("a query named another tenant")
+        return query
+
+    def _stamped(self, document):
+        if document.setdefault("tenant", self.tenant) != self.tenant:
+            raise CrossTenant("a document named another tenant")
+        return document
+
+    def _with_events(self, update, events):
+        if not events:
+            return update, []
+        completed = [self._database.complete(event) for event in events]
+        return outbox_update(update, completed), completed
+
+    def _announce(self, doc_id, events):
+        if events:
+            self._database._on_events(self._collection.name, doc_id)
+
+    # -- reads -----------------------------------------------------------------------------
+    def find_one(self, query, projection=None):
+        return self._collection.find_one(self._scoped(query), projection or HIDDEN)
+
+    def find(self, query=None, sort=None, limit=0, projection=None):
+        cursor = self._collection.find(self._scoped(query), projection or HIDDEN)
+        if sort:
+            cursor = cursor.sort(sort)
+        if limit:
+            cursor = cursor.limit(limit)
+        return list(cursor)
+
+    def count(self, query=None):
+        return self._collection.count_documents(self._scoped(query))
+
+    def aggregate(self, pipeline):
+        first = {"$match": {"tenant": self.tenant}}
+        return list(self._collection.aggregate([first, *pipeline]))
+
+    # -- writes ----------------------------------------------------------------------------
+    def insert_one(self, document, events=()):
+        document = self._stamped(dict(document))
+        completed = [self._database.complete(event) for event in events]
+        document.update(outbox_fields(completed))
+        self._collection.insert_one(document)
+        self._announce(document["_id"], completed)
+        return document
+
+    def insert_if_absent(self, document):
+        """Insert unless a document with this _id (or unique key) exists: True if inserted."""
+        try:
+            self._collection.insert_one(self._stamped(dict(document)))
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def update_one(self, query, update, events=(), upsert=False):
+        update, completed = self._with_events(update, events)
+        query = self._scoped(query)
+        result = self._collection.update_one(query, update, upsert=upsert)
+        if result.matched_count or result.upserted_id is not None:
+            self._announce(result.upserted_id or query.get("_id"), completed)
+        return result.matched_count > 0 or result.upserted_id is not None
+
+    def find_one_and_update(self, query, update, events=(), upsert=False):
+        """Apply the update and return the document after it, or None when nothing matched."""
+        update, completed = self._with_events(update, events)
+        document = self._collection.find_one_and_update(
+            self._scoped(query), update, projection=HIDDEN, upsert=upsert,
+            return_document=ReturnDocument.AFTER,
+        )
+        if document is not None:
+            self._announce(document["_id"], completed)
+        return document
+
+    def delete_many(self, query):
+        """Delete this tenant's documents matching the query (never another tenant's)."""
+        return self._collection.delete_many(self._scoped(query)).deleted_count
+
+
+def ensure_tenant_index(collection, keys, **options):
+    """Create a tenant-led index on a raw collection (used at start-up, before any call)."""
+    return collection.create_index([("tenant", pymongo.ASCENDING), *keys], **options)

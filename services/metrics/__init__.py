@@ -1,0 +1,1 @@
+"""Live community indicators (社区指标), projected from events per tenant."""

@@ -1,0 +1,30 @@
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+
+from services.residents.schemas import _Strict
+
+
+class SummaryQuery(_Strict):
+    community_id = fields.String(validate=validate.Length(min=1, max=64))
+    # `from` is a Python keyword: the field is named from_ and read from "from".
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+
+    @validates_schema
+    def window_is_ordered(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("`from` is after `to`.", "from")
+
+
+class SummaryOut(Schema):
+    residents_registered = fields.Integer()
+    elderly_registered = fields.Integer()
+    residents_served = fields.Integer(metadata={
+        "description": "distinct residents with a completed visit"})
+    elderly_served = fields.Integer()
+    visits_completed = fields.Integer()
+    medicine_packages = fields.Integer(metadata={"description": "sum of dispensed quantities"})
+    as_of = fields.String()
+    community_id = fields.String(allow_none=True)
+    # `from`/`to` echo the window applied to visit figures
+    from_ = fields.String(data_key="from", allow_none=True)
+    to = fields.String(allow_none=True)

@@ -1,0 +1,77 @@
+"""Metrics service entrypoints: event projections and the community summary."""
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+
+from chassis import clock
+from chassis.consumer import consume_event
+from chassis.context import CallContext
+from chassis.rpc import BoundedRpcProxy
+from chassis.errors import EXPECTED
+from chassis.health import HealthChecks
+from chassis.store import Store
+from chassis.validation import load
+from services.metrics import domain, schemas, store
+
+EXPORT_PAGE = 500
+
+
+class MetricsService(HealthChecks):
+    name = "metrics"
+
+    config = Config()
+    call = CallContext()
+    store = Store(indexes=store.ensure_indexes)
+    residents = BoundedRpcProxy("residents")
+    health = BoundedRpcProxy("health")
+
+    @consume_event("residents", "resident_registered")
+    def on_resident_registered(self, envelope):
+        store.record_resident(self.store, domain.resident_fact(envelope["data"]))
+
+    @consume_event("residents", "resident_updated")
+    def on_resident_updated(self, envelope):
+        changes = envelope["data"]["changes"]
+        if "birth_date" in changes:  # the only registry change an indicator depends on
+            store.move_resident(self.store, envelope["data"]["resident_id"],
+                                {"birth_date": changes["birth_date"]})
+
+    @consume_event("health", "visit_completed")
+    def on_visit_completed(self, envelope):
+        store.record_visit(self.store, domain.visit_fact(envelope["data"]))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def summary(self, query=None):
+        filters = load(schemas.SummaryQuery(), query or {})
+        community = filters.get("community_id")
+        start, end = domain.window(filters.get("from_"), filters.get("to"))
+        on_day = filters.get("to") or clock.today()
+        born_by = domain.elderly_birth_cutoff(on_day)
+        totals, served_ids = store.visit_totals(self.store, community, start, end)
+        return domain.summary(
+            registered=store.count_residents(self.store, community, end),
+            elderly_registered=store.count_residents(self.store, community, end, born_by),
+            visit_totals=totals,
+            elderly_served=store.count_elderly_among(self.store, served_ids, born_by),
+            as_of=clock.now_iso(), filters=filters)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def rebuild(self):
+        """Forget this tenant's facts and derive them again from the residents and health
+        services' own data. Returns how many facts of each kind were rebuilt."""
+        store.forget_tenant(self.store)
+        residents = self._export(self.residents.export_residents, store.record_resident,
+                                 domain.resident_fact)
+        visits = self._export(self.health.export_completed_visits, store.record_visit,
+                              domain.visit_fact)
+        return {"residents": residents, "visits": visits}
+
+    def _export(self, export, record, to_fact):
+        count, cursor = 0, None
+        while True:
+            page = export(limit=EXPORT_PAGE, cursor=cursor)
+            for item in page["items"]:
+                record(self.store, to_fact(item))
+                count += 1
+            cursor = page["next"]
+            if not cursor:
+                return count

@@ -1,0 +1,2 @@
+"""Registry: subdistrict (tenant) > community > compound (小区) > household > resident, and the
+resident's timeline across services."""

@@ -1,0 +1,145 @@
+"""Registry rules as plain functions: no broker, no store."""
+from datetime import date
+
+from chassis import clock, ids
+from chassis.masking import mask_id_number, mask_phone
+
+ELDERLY_AGE = 60
+
+
+def age_on(birth_date: date, today: date):
+    return clock.years_between(birth_date, today)
+
+
+def elderly_cutoff(today: date):
+    """The latest birth date of someone who is ELDERLY_AGE or older today (ISO string)."""
+    try:
+        cutoff = today.replace(year=today.year - ELDERLY_AGE)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - ELDERLY_AGE, day=28)
+    return cutoff.isoformat()
+
+
+def stored_tags(tags):
+    """`elderly` follows from the birth date at every read; it is never stored."""
+    return sorted(set(tags) - {"elderly"})
+
+
+def new_community(payload):
+    return {"_id": ids.new_id(), "name": payload["name"], "created_at": clock.now_iso()}
+
+
+def new_compound(payload, community):
+    return {"_id": ids.new_id(), "community_id": community["_id"], "name": payload["name"],
+            "created_at": clock.now_iso()}
+
+
+def new_household(payload, compound):
+    return {"_id": ids.new_id(), "compound_id": compound["_id"],
+            "community_id": compound["community_id"], "address": payload["address"],
+            "grid": payload.get("grid"), "created_at": clock.now_iso()}
+
+
+def new_resident(payload, household, actor):
+    now = clock.now_iso()
+    return {
+        "_id": ids.new_id(),
+        "household_id": household["_id"],
+        "compound_id": household["compound_id"],
+        "community_id": household["community_id"],
+        "name": payload["name"],
+        "birth_date": payload["birth_date"].isoformat(),
+        "gender": payload.get("gender"),
+        "phone": payload.get("phone"),
+        "id_number": (payload.get("id_number") or "").upper() or None,
+        "tags": stored_tags(payload.get("tags") or []),
+        "registered_at": now,
+        "registered_by": actor,
+        "updated_at": now,
+    }
+
+
+def resident_changes(payload):
+    """The stored fields a PATCH changes, normalised as on registration."""
+    changes = {}
+    for key, value in payload.items():
+        if key == "birth_date":
+            value = value.isoformat()
+        elif key == "tags":
+            value = stored_tags(value)
+        elif key == "id_number" and value:
+            value = value.upper()
+        changes[key] = value
+    return changes
+
+
+def registered_event_data(resident):
+    return {
+        "resident_id": resident["_id"],
+        "household_id": resident["household_id"],
+        "compound_id": resident["compound_id"],
+        "community_id": resident["community_id"],
+        "name": resident["name"],
+        "birth_date": resident["birth_date"],
+        "gender": resident["gender"],
+        "tags": resident["tags"],
+        "registered_at": resident["registered_at"],
+    }
+
+
+def public_changes(changes):
+    """What a resident_updated event may carry: never the phone or the ID number."""
+    return {k: v for k, v in changes.items() if k not in ("phone", "id_number", "updated_at")}
+
+
+EMPTY_HEALTH = {"visits_completed": 0, "last_visit_at": None, "medicine_packages": 0}
+
+
+def resident_view(resident, health, today: date):
+    """A resident as answers show it: computed age and elderly tag, numbers masked."""
+    born = date.fromisoformat(resident["birth_date"])
+    age = age_on(born, today)
+    tags = list(resident.get("tags") or [])
+    if age >= ELDERLY_AGE:
+        tags = ["elderly", *tags]
+    return {
+        "id": resident["_id"],
+        "household_id": resident["household_id"],
+        "compound_id": resident["compound_id"],
+        "community_id": resident["community_id"],
+        "name": resident["name"],
+        "birth_date": resident["birth_date"],
+        "age": age,
+        "gender": resident.get("gender"),
+        "tags": tags,
+        "phone": mask_phone(resident.get("phone")),
+        "id_number": mask_id_number(resident.get("id_number")),
+        "health": health or dict(EMPTY_HEALTH),
+        "registered_at": resident["registered_at"],
+        "updated_at": resident.get("updated_at", resident["registered_at"]),
+    }
+
+
+def visit_fact(envelope):
+    """What the registry keeps of a completed visit (no clinical detail)."""
+    data = envelope["data"]
+    return {"_id": data["visit_id"], "resident_id": data["resident_id"],
+            "completed_at": data["completed_at"], "medicine_packages": data["medicine_packages"],
+            "event_id": envelope["event_id"]}
+
+
+def timeline_entry(envelope, resident_id, kind, summary):
+    return {"_id": envelope["event_id"], "resident_id": resident_id, "at": envelope["occurred_at"],
+            "kind": kind, "summary": summary, "source": envelope["type"].split(".")[0],
+            "actor": envelope["actor"]}
+
+
+def visit_completed_summary(data):
+    packages = data["medicine_packages"]
+    who = "医院" if data.get("recorded_by") == "hospital" else "社区医疗队"
+    return f"{who}上门医疗服务完成，发放药品 {packages} 份"
+
+
+def page(items, limit):
+    """Items plus the cursor for the next page (the last id, when the page is full)."""
+    return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}

@@ -1,0 +1,150 @@
+"""Residents service entrypoints. Thin: each one loads input, then delegates to domain/store."""
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+
+from chassis import clock
+from chassis.consumer import consume_event
+from chassis.context import CallContext
+from chassis.errors import EXPECTED, NotFound
+from chassis.health import HealthChecks
+from chassis.store import Store
+from chassis.validation import load
+from contracts import new_event
+from services.residents import domain, schemas, store
+
+
+class ResidentsService(HealthChecks):
+    name = "residents"
+
+    config = Config()
+    call = CallContext()
+    store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes)
+
+    # -- hierarchy -------------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def create_community(self, payload):
+        data = load(schemas.CommunityIn(), payload)
+        return _hierarchy_view(store.add(self.store, store.COMMUNITIES, domain.new_community(data)))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_compound(self, payload):
+        data = load(schemas.CompoundIn(), payload)
+        community = _existing(self.store, store.COMMUNITIES, data["community_id"], "community")
+        compound = domain.new_compound(data, community)
+        return _hierarchy_view(store.add(self.store, store.COMPOUNDS, compound))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_household(self, payload):
+        data = load(schemas.HouseholdIn(), payload)
+        compound = _existing(self.store, store.COMPOUNDS, data["compound_id"], "compound")
+        household = domain.new_household(data, compound)
+        return _hierarchy_view(store.add(self.store, store.HOUSEHOLDS, household))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_hierarchy(self, level, filters=None, limit=50, cursor=None):
+        collection = {"communities": store.COMMUNITIES, "compounds": store.COMPOUNDS,
+                      "households": store.HOUSEHOLDS}[level]
+        rows = store.list_all(self.store, collection, filters or {}, limit, cursor)
+        return domain.page([_hierarchy_view(row) for row in rows], limit)
+
+    # -- residents --------------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def register_resident(self, payload):
+        data = load(schemas.ResidentIn(), payload)
+        household = _existing(self.store, store.HOUSEHOLDS, data["household_id"], "household")
+        resident = domain.new_resident(data, household, self.call.actor_record())
+        event = new_event("residents.resident_registered", domain.registered_event_data(resident))
+        store.add_resident(self.store, resident, event)
+        return self._view(resident)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def update_resident(self, resident_id, payload):
+        data = load(schemas.ResidentPatch(), payload, partial=True)
+        current = _existing(self.store, store.RESIDENTS, resident_id, "resident")
+        changes = domain.resident_changes(data)
+        changes["updated_at"] = clock.now_iso()
+        visible = domain.public_changes(changes)
+        event = new_event("residents.resident_updated", {
+            "resident_id": resident_id, "community_id": current["community_id"],
+            "changes": visible}) if visible else None
+        return self._view(store.update_resident(self.store, resident_id, changes, event))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_resident(self, resident_id):
+        return self._view(_existing(self.store, store.RESIDENTS, resident_id, "resident"))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_residents(self, query):
+        filters = load(schemas.ResidentQuery(), query)
+        rows = store.search_residents(self.store, filters, clock.today(),
+                                      filters["limit"], filters["cursor"])
+        summaries = store.health_summaries(self.store, [row["_id"] for row in rows])
+        today = clock.today()
+        items = [domain.resident_view(row, summaries[row["_id"]], today) for row in rows]
+        return domain.page(items, filters["limit"])
+
+    @rpc(expected_exceptions=EXPECTED)
+    def resident_ref(self, resident_id):
+        """Where a resident sits in the hierarchy: for other services' checks. NotFound when
+        the resident is not in the caller's tenant."""
+        resident = _existing(self.store, store.RESIDENTS, resident_id, "resident")
+        return {key: resident[key] for key in ("household_id", "compound_id", "community_id")} | {
+            "id": resident["_id"], "name": resident["name"]}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def resident_timeline(self, resident_id, limit=50, cursor=None):
+        resident = _existing(self.store, store.RESIDENTS, resident_id, "resident")
+        entries = [{"id": e["_id"], **{k: e[k] for k in ("at", "kind", "summary", "source", "actor")}}
+                   for e in store.timeline(self.store, resident_id, limit, cursor)]
+        if len(entries) < limit:  # the registration itself closes the timeline
+            entries.append({"id": f"registered-{resident_id}", "at": resident["registered_at"],
+                            "kind": "registered", "summary": "登记入册", "source": "residents",
+                            "actor": resident.get("registered_by") or {}})
+        return {"items": entries,
+                "next": entries[-1]["at"] if len(entries) == limit else None}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def export_residents(self, limit=500, cursor=None):
+        """Registry facts (no personal numbers) for rebuilding projections elsewhere."""
+        rows = store.search_residents(self.store, {}, clock.today(), limit, cursor)
+        items = [domain.registered_event_data(row) | {"id": row["_id"]} for row in rows]
+        return domain.page(items, limit)
+
+    # -- what other services tell us ------------------------------------------------------------
+    @consume_event("health", "visit_completed")
+    def on_visit_completed(self, envelope):
+        data = envelope["data"]
+        store.record_visit_fact(self.store, domain.visit_fact(envelope))
+        store.add_timeline_entry(self.store, domain.timeline_entry(
+            envelope, data["resident_id"], "home_visit_completed",
+            domain.visit_completed_summary(data)))
+
+    @consume_event("health", "visit_scheduled")
+    def on_visit_scheduled(self, envelope):
+        data = envelope["data"]
+        store.add_timeline_entry(self.store, domain.timeline_entry(
+            envelope, data["resident_id"], "home_visit_scheduled",
+            f"预约上门医疗服务：{data['scheduled_for'][:10]}"))
+
+    @consume_event("health", "visit_cancelled")
+    def on_visit_cancelled(self, envelope):
+        data = envelope["data"]
+        store.add_timeline_entry(self.store, domain.timeline_entry(
+            envelope, data["resident_id"], "home_visit_cancelled", "上门医疗服务已取消"))
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _view(self, resident):
+        summary = store.health_summaries(self.store, [resident["_id"]])[resident["_id"]]
+        return domain.resident_view(resident, summary, clock.today())
+
+
+def _existing(db, collection, doc_id, what):
+    document = store.get(db, collection, doc_id) if isinstance(doc_id, str) else None
+    if document is None:
+        raise NotFound(f"no {what} {doc_id}")
+    return document
+
+
+def _hierarchy_view(document):
+    view = {k: v for k, v in document.items() if k not in ("_id", "tenant", "created_at")}
+    return {"id": document["_id"], **view}
