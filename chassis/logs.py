@@ -39,5 +39,7 @@ def configure(service, level="INFO"):
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("amqp", "kombu", "pymongo", "nameko.containers"):
+    for noisy in ("amqp", "kombu", "pymongo"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # nameko logs an expected error (404, 409, 422) as a warning with a traceback: not news.
+    logging.getLogger("nameko.containers").setLevel(max(logging.ERROR, root.level))

@@ -2,7 +2,10 @@
 
 The same command runs in a container and on a laptop; settings come from the environment.
 SIGTERM stops gracefully (in-flight workers finish, bounded); a second signal kills."""
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # before anything else imports socket or threading
 

@@ -1,0 +1,173 @@
+"""Run the whole platform on one machine: `python -m chassis.launcher` (what `make run` does).
+
+Starts the store stand-in when GONGZHI_MONGO_URI is unset, checks RabbitMQ (starting it where
+it is installed and down), starts every service (consumers first, so their queues exist
+before anything publishes), then the gateway; loads the demo data into an empty store and
+prints the gateway URL with a ready-to-use token. Ctrl-C stops everything it started."""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+SERVICES = ("residents", "health", "metrics", "gateway")
+STATE_DIR = Path(".run")
+
+
+class Platform:
+    """The processes of one local platform. Also used by the end-to-end tests."""
+
+    def __init__(self, env=None, log_dir=STATE_DIR / "logs", base_port=8000):
+        self.env = dict(os.environ if env is None else env)
+        self.log_dir = Path(log_dir)
+        self.base_port = base_port
+        self.processes = {}
+
+    # -- parts ---------------------------------------------------------------------------------
+    def ensure_store(self, db_path=STATE_DIR / "store.db"):
+        if self.env.get("GONGZHI_MONGO_URI"):
+            return
+        port = free_port()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        target = "memory" if db_path == "memory" else str(Path(db_path).resolve())
+        self._spawn("store", [shutil.which("nx-27017") or "nx-27017", "--host", "127.0.0.1",
+                              "-p", str(port), "--db", target,
+                              "--log-file", str(self.log_dir / "store-server.log"),
+                              "--pid-file", str(self.log_dir / "store.pid")])
+        wait_for_port(port, 20, "store stand-in (nx-27017)")
+        self.env["GONGZHI_MONGO_URI"] = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+
+    def ensure_broker(self):
+        uri = self.env.get("GONGZHI_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+        host, port = _amqp_host_port(uri)
+        if port_open(host, port):
+            return
+        if host in ("127.0.0.1", "localhost") and shutil.which("rabbitmq-server"):
+            print("RabbitMQ is down: starting it (rabbitmq-server -detached)")
+            subprocess.run(["rabbitmq-server", "-detached"], check=False)
+            wait_for_port(port, 60, "RabbitMQ", host)
+            return
+        raise SystemExit(f"RabbitMQ is not reachable at {host}:{port}; start it and try again")
+
+    def start_services(self, names=SERVICES, timeout=60):
+        for offset, name in enumerate(names):
+            port = self.base_port if name == "gateway" else self.base_port + 1 + offset
+            env = {**self.env, "GONGZHI_HTTP_PORT": str(port)}
+            self._spawn(name, [sys.executable, "-m", "chassis.runner", name], env)
+            wait_ready(f"http://127.0.0.1:{port}", timeout, name, self.processes[name])
+        return f"http://127.0.0.1:{self.base_port}"
+
+    def _spawn(self, name, command, env=None):
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            command, env=env or self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+
+    def stop(self, name=None, sig=signal.SIGTERM, timeout=25):
+        names = [name] if name else list(reversed(list(self.processes)))
+        for each in names:
+            process = self.processes.get(each)
+            if process and process.poll() is None:
+                process.send_signal(sig)
+        for each in names:
+            process = self.processes.pop(each, None)
+            if process is None:
+                continue
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_open(host, port):
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(port, timeout, what, host="127.0.0.1"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if port_open(host, port):
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"{what} did not open port {port} within {timeout}s")
+
+
+def wait_ready(url, timeout, what, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}; see its log")
+        try:
+            if requests.get(f"{url}/health/ready", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} was not ready within {timeout}s")
+
+
+def _amqp_host_port(uri):
+    rest = uri.split("://", 1)[1].split("/", 1)[0]
+    hostport = rest.rsplit("@", 1)[-1]
+    host, _, port = hostport.partition(":")
+    return host or "127.0.0.1", int(port or 5672)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    args = parser.parse_args(argv)
+    platform = Platform()
+    stopping = []
+
+    def on_signal(signum, frame):
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        platform.ensure_broker()
+        platform.ensure_store()
+        url = platform.start_services()
+        from gateway import demo, tokens
+        from chassis.config import Settings
+        if not args.no_demo:
+            print(demo.load_if_empty(url))
+        token = tokens.mint(Settings().jwt_secret, tenant=demo.TENANT, sub="demo-staff",
+                            roles_=["community_staff"], ttl_seconds=12 * 3600)
+        print(f"\nGongzhi is running.\n  gateway:  {url}\n  OpenAPI:  {url}/openapi.json\n"
+              f"  logs:     {platform.log_dir}/\n  token (community staff of {demo.TENANT}, 12h):\n"
+              f"  {token}\n\n  try: curl -H 'Authorization: Bearer <token>' "
+              f"{url}/v1/metrics/summary\n\nCtrl-C stops everything.", flush=True)
+        while not stopping:
+            for name, process in platform.processes.items():
+                if process.poll() is not None:
+                    print(f"{name} exited ({process.returncode}); stopping", file=sys.stderr)
+                    stopping.append(name)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("stopping…", flush=True)
+        platform.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""RFC 9457 problem details: every error the gateway gives has this shape."""
+import json
+
+from werkzeug.wrappers import Response
+
+from chassis.errors import DomainError, Invalid, ServiceTimeout, ServiceUnavailable
+from chassis.rpc import UNREACHABLE
+
+PROBLEM_TYPE = "https://gongzhi.example/problems/"
+RETRY_AFTER_SECONDS = "5"
+
+
+def problem(status, title, detail, errors=None, headers=None):
+    body = {"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title,
+            "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    response = Response(json.dumps(body, ensure_ascii=False), status=status,
+                        content_type="application/problem+json; charset=utf-8")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def from_exception(exc):
+    """Map anything a request can raise to a problem; unexpected errors give no internals."""
+    if isinstance(exc, Invalid):
+        return problem(exc.status, exc.title, exc.detail, errors=exc.errors)
+    if isinstance(exc, (ServiceUnavailable,)):
+        return problem(503, exc.title, exc.detail, headers={"Retry-After": RETRY_AFTER_SECONDS})
+    if isinstance(exc, ServiceTimeout):
+        return problem(504, exc.title, exc.detail)
+    if isinstance(exc, DomainError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem(exc.status, exc.title, exc.detail, headers=headers)
+    remote_type = getattr(exc, "exc_type", None)
+    if remote_type in UNREACHABLE or isinstance(exc, (OSError, ConnectionError)):
+        return problem(503, "Service unavailable", "a service or the store cannot be reached now",
+                       headers={"Retry-After": RETRY_AFTER_SECONDS})
+    return problem(500, "Internal error", "something went wrong; it has been logged")

@@ -1,0 +1,41 @@
+"""Answer shapes only the gateway has: problems, pages, and the hierarchy lists' queries."""
+from marshmallow import Schema, fields, validate
+
+from services.residents.schemas import _Strict
+
+
+class ProblemOut(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(metadata={"description": "field -> list of messages (validation only)"})
+
+
+class CursorQuery(_Strict):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(load_default=None)
+
+
+class PageQuery(CursorQuery):
+    community_id = fields.String()
+    compound_id = fields.String()
+
+
+class RebuildOut(Schema):
+    residents = fields.Integer()
+    visits = fields.Integer()
+
+
+_pages = {}
+
+
+def page_of(schema_cls):
+    """A `{items: [...], next}` schema for a list of `schema_cls` (one class per item type)."""
+    if schema_cls not in _pages:
+        name = schema_cls.__name__.replace("Out", "") + "Page"
+        _pages[schema_cls] = type(name, (Schema,), {
+            "items": fields.List(fields.Nested(schema_cls)),
+            "next": fields.String(allow_none=True, metadata={"description": "cursor for ?cursor="}),
+        })
+    return _pages[schema_cls]
