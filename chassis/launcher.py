@@ -28,6 +28,7 @@ class Platform:
         self.log_dir = Path(log_dir)
         self.base_port = base_port
         self.processes = {}
+        self.urls = {}
 
     # -- parts ---------------------------------------------------------------------------------
     def ensure_store(self, db_path=STATE_DIR / "store.db"):
@@ -56,12 +57,23 @@ class Platform:
         raise SystemExit(f"RabbitMQ is not reachable at {host}:{port}; start it and try again")
 
     def start_services(self, names=SERVICES, timeout=60):
+        """Start services in order, each ready before the next; returns the gateway URL.
+        With base_port None every process gets a free port (tests)."""
         for offset, name in enumerate(names):
+            self.start(name, timeout, offset)
+        return self.urls.get("gateway")
+
+    def start(self, name, timeout=60, offset=None):
+        if self.base_port is None:
+            port = free_port()
+        else:
+            offset = SERVICES.index(name) if offset is None else offset
             port = self.base_port if name == "gateway" else self.base_port + 1 + offset
-            env = {**self.env, "GONGZHI_HTTP_PORT": str(port)}
-            self._spawn(name, [sys.executable, "-m", "chassis.runner", name], env)
-            wait_ready(f"http://127.0.0.1:{port}", timeout, name, self.processes[name])
-        return f"http://127.0.0.1:{self.base_port}"
+        env = {**self.env, "GONGZHI_HTTP_PORT": str(port)}
+        self._spawn(name, [sys.executable, "-m", "chassis.runner", name], env)
+        self.urls[name] = f"http://127.0.0.1:{port}"
+        wait_ready(self.urls[name], timeout, name, self.processes[name])
+        return self.urls[name]
 
     def _spawn(self, name, command, env=None):
         self.log_dir.mkdir(parents=True, exist_ok=True)

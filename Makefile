@@ -1,0 +1,36 @@
+# Gongzhi (共治). `make run` brings the platform up; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+VERSION ?= 0.1.0
+IMAGE   ?= gongzhi
+SERVICES ?= residents health metrics gateway
+
+.PHONY: install run test test-fast images clean
+
+install: $(VENV)/.installed
+
+# Reinstall whenever the pinned dependencies change.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[store,test]'
+	touch $@
+
+run: install  ## the whole platform with the Kaixuan demo data; Ctrl-C stops it
+	$(BIN)/python -m chassis.launcher
+
+test: install  ## every test: unit, service (real broker and store), end to end, deploy checks
+	$(BIN)/python -m pytest
+
+test-fast: install  ## only the tests that need no broker or store
+	$(BIN)/python -m pytest -m "not integration"
+
+images:  ## build the service image (needs a Docker engine); the k8s manifests use $(IMAGE):$(VERSION)
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION) .
+	for s in $(SERVICES); do \
+	  docker build --build-arg VERSION=$(VERSION) --build-arg SERVICE=$$s -t $(IMAGE)-$$s:$(VERSION) . || exit 1; \
+	done
+
+clean:
+	rm -rf .run .pytest_cache

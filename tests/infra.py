@@ -1,0 +1,165 @@
+"""Real infrastructure for tests: RabbitMQ and a MongoDB wire-protocol store.
+
+Where a Docker engine answers (and GONGZHI_TEST_DOCKER is not "0"), pytest-docker brings up
+docker-compose.yml's MongoDB and RabbitMQ. Elsewhere the tests use the local RabbitMQ
+(GONGZHI_TEST_AMQP_URI, default guest@127.0.0.1:5672) and start the nx-27017 stand-in on a
+free port (or use GONGZHI_TEST_MONGO_URI). Nothing assumes an empty broker or store: every
+test module gets a fresh vhost, every test a fresh database prefix, and all is removed after."""
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import quote
+
+import pymongo
+import pytest
+import requests
+
+from chassis.config import Settings
+from chassis.launcher import free_port, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def docker_engine_answers():
+    if os.environ.get("GONGZHI_TEST_DOCKER") == "0" or not shutil.which("docker"):
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+class Infra:
+    """Where the broker and the store are, and how to make a fresh vhost on the broker."""
+
+    def __init__(self, amqp_base, mongo_uri, management_url=None):
+        self.amqp_base = amqp_base.rstrip("/")
+        self.mongo_uri = mongo_uri
+        self.management_url = management_url
+
+    def amqp_uri(self, vhost):
+        return f"{self.amqp_base}/{quote(vhost, safe='')}"
+
+    def add_vhost(self, vhost):
+        if self.management_url:
+            api = f"{self.management_url}/api"
+            requests.put(f"{api}/vhosts/{quote(vhost, safe='')}", auth=("guest", "guest"),
+                         timeout=10).raise_for_status()
+            requests.put(f"{api}/permissions/{quote(vhost, safe='')}/guest",
+                         json={"configure": ".*", "write": ".*", "read": ".*"},
+                         auth=("guest", "guest"), timeout=10).raise_for_status()
+        else:
+            _rabbitmqctl("add_vhost", vhost)
+            _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+
+    def delete_vhost(self, vhost):
+        if self.management_url:
+            requests.delete(f"{self.management_url}/api/vhosts/{quote(vhost, safe='')}",
+                            auth=("guest", "guest"), timeout=10)
+        else:
+            _rabbitmqctl("delete_vhost", vhost, check=False)
+
+
+def _rabbitmqctl(*args, check=True):
+    subprocess.run(["rabbitmqctl", "-q", *args], check=check, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def infra(request, tmp_path_factory):
+    if docker_engine_answers():
+        services = request.getfixturevalue("docker_services")
+        ip = request.getfixturevalue("docker_ip")
+        amqp_port = services.port_for("rabbitmq", 5672)
+        services.wait_until_responsive(
+            timeout=90, pause=1, check=lambda: _http_ok(f"http://{ip}:{services.port_for('rabbitmq', 15672)}/api/overview"))
+        mongo_port = services.port_for("mongo", 27017)
+        yield Infra(f"amqp://guest:guest@{ip}:{amqp_port}",
+                    f"mongodb://{ip}:{mongo_port}/?directConnection=true",
+                    management_url=f"http://{ip}:{services.port_for('rabbitmq', 15672)}")
+        return
+    mongo_uri = os.environ.get("GONGZHI_TEST_MONGO_URI")
+    process = None
+    if not mongo_uri:
+        port = free_port()
+        logs = tmp_path_factory.mktemp("store")
+        process = subprocess.Popen(
+            [shutil.which("nx-27017") or "nx-27017", "--host", "127.0.0.1", "-p", str(port),
+             "--db", "memory", "--log-file", str(logs / "nx.log"),
+             "--pid-file", str(logs / "nx.pid")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(port, 30, "nx-27017")
+        mongo_uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    try:
+        yield Infra(os.environ.get("GONGZHI_TEST_AMQP_URI", LOCAL_AMQP), mongo_uri)
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(10)
+
+
+def _http_ok(url):
+    try:
+        return requests.get(url, auth=("guest", "guest"), timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+@pytest.fixture(scope="session")
+def docker_compose_file():
+    return str(ROOT / "docker-compose.yml")
+
+
+@pytest.fixture(scope="session")
+def docker_setup():
+    return ["up --build -d mongo rabbitmq"]
+
+
+@pytest.fixture(scope="module")
+def amqp_uri(infra):
+    vhost = f"gongzhi-test-{uuid.uuid4().hex[:10]}"
+    infra.add_vhost(vhost)
+    yield infra.amqp_uri(vhost)
+    infra.delete_vhost(vhost)
+
+
+@pytest.fixture
+def db_prefix(infra):
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = pymongo.MongoClient(infra.mongo_uri)
+    for name in client.list_database_names():
+        if name.startswith(prefix + "_"):
+            client.drop_database(name)
+    client.close()
+
+
+@pytest.fixture
+def settings(infra, amqp_uri, db_prefix):
+    """Settings for services under test: fresh vhost, fresh databases, fast retries."""
+    return replace(Settings(), amqp_uri=amqp_uri, mongo_uri=infra.mongo_uri, db_prefix=db_prefix,
+                   http_port=free_port(), retry_delays=(0.2, 0.4), outbox_poll_seconds=0.2,
+                   jwt_secret_raw="service-test-secret-of-32-bytes-or-more", rpc_timeout=5)
+
+
+@pytest.fixture
+def mongo(infra):
+    client = pymongo.MongoClient(infra.mongo_uri)
+    yield client
+    client.close()
+
+
+def wait_until(check, timeout=10, interval=0.02, what="condition"):
+    """Poll `check` until it returns something truthy; fail the test after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"{what} did not happen within {timeout}s (last: {last!r})")

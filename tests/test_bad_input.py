@@ -1,0 +1,166 @@
+"""Bad input gets the status API.md names, as problem+json, and changes nothing (read back)."""
+import time
+
+import jwt
+import pytest
+import requests
+
+from tests.platform import SECRET, Api, hierarchy, new_tenant, staff
+
+pytestmark = pytest.mark.integration
+
+GOOD_COMPLETION = {"symptoms": ["头晕"], "medicines_dispensed": [{"name": "降压药", "quantity": 1}]}
+
+
+@pytest.fixture
+def world(gateway_url):
+    api = staff(gateway_url)
+    _, _, household = hierarchy(api)
+    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "李大爷",
+                                             "birth_date": "1946-03-02"})
+    visit = api.created("/v1/visits", {"resident_id": resident["id"],
+                                       "scheduled_for": "2026-12-01T09:00:00+08:00"})
+    return api, household, resident, visit
+
+
+def problem(response, status):
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+def resident_names(api):
+    return sorted(r["name"] for r in api.get("/v1/residents").json()["items"])
+
+
+@pytest.mark.parametrize("body, fields", [
+    ({"name": "张三", "birth_date": "1950-01-01"}, {"household_id"}),
+    ({"household_id": 42, "name": "张三", "birth_date": "1950-01-01"}, {"household_id"}),
+    ({"household_id": "H", "name": ["张三"], "birth_date": "yesterday"}, {"name", "birth_date"}),
+    ({"household_id": "H", "name": "张三", "birth_date": "1950-01-01", "salary": 1}, {"salary"}),
+    ({"household_id": "H", "name": "张三", "birth_date": "2999-01-01"}, {"birth_date"}),
+    ({"household_id": "H", "name": "张三", "birth_date": "1950-01-01", "phone": "12345"}, {"phone"}),
+    ({"household_id": "H", "name": "张三", "birth_date": "1950-01-01",
+      "id_number": "420302194603021230"}, {"id_number"}),
+    ({"household_id": "H", "name": "张三", "birth_date": "1950-01-01", "tags": ["vip"]}, {"tags"}),
+])
+def test_invalid_residents_get_422_with_field_messages(world, body, fields):
+    api, household, _, _ = world
+    body = {**body, "household_id": household["id"]} if body.get("household_id") == "H" else body
+    errors = problem(api.post("/v1/residents", body), 422)["errors"]
+    assert set(errors) == fields
+    assert resident_names(api) == ["李大爷"]
+
+
+@pytest.mark.parametrize("quantity", [0, 101, "two", 1.5, None])
+def test_medicine_quantity_is_a_whole_number_from_1_to_100(world, quantity):
+    api, _, resident, visit = world
+    body = {"symptoms": ["头晕"], "medicines_dispensed": [{"name": "降压药", "quantity": quantity}]}
+    errors = problem(api.post(f"/v1/visits/{visit['id']}/complete", body), 422)["errors"]
+    assert "medicines_dispensed" in errors
+    assert api.get(f"/v1/visits/{visit['id']}").json()["status"] == "scheduled"
+
+
+def test_missing_and_unknown_fields_on_completion(world):
+    api, _, _, visit = world
+    errors = problem(api.post(f"/v1/visits/{visit['id']}/complete",
+                              {"medicines_dispensed": [], "diagnosis": "x"}), 422)["errors"]
+    assert set(errors) == {"symptoms", "diagnosis"}
+    assert api.get(f"/v1/visits/{visit['id']}").json()["status"] == "scheduled"
+
+
+def test_malformed_json_is_400(world):
+    api, household, _, _ = world
+    response = api.request("POST", "/v1/residents", data='{"household_id": "',
+                           headers={"Content-Type": "application/json"})
+    problem(response, 400)
+    assert resident_names(api) == ["李大爷"]
+
+
+def test_completing_twice_is_409_and_the_first_result_stands(world):
+    api, _, resident, visit = world
+    assert api.post(f"/v1/visits/{visit['id']}/complete", GOOD_COMPLETION).status_code == 200
+    again = {"symptoms": ["别的"], "medicines_dispensed": [{"name": "钙片", "quantity": 5}]}
+    problem(api.post(f"/v1/visits/{visit['id']}/complete", again), 409)
+    stored = api.get(f"/v1/visits/{visit['id']}").json()
+    assert stored["symptoms"] == ["头晕"] and stored["medicine_packages"] == 1
+    cancelled = api.created("/v1/visits", {"resident_id": resident["id"],
+                                           "scheduled_for": "2026-12-02T09:00:00+08:00"})
+    assert api.post(f"/v1/visits/{cancelled['id']}/cancel", {"reason": "外出"}).status_code == 200
+    problem(api.post(f"/v1/visits/{cancelled['id']}/complete", GOOD_COMPLETION), 409)
+
+
+def test_a_visit_for_another_tenants_resident_is_404(world, gateway_url):
+    _, _, resident, _ = world
+    stranger = staff(gateway_url)
+    problem(stranger.post("/v1/visits", {"resident_id": resident["id"],
+                                         "scheduled_for": "2026-12-01T09:00:00+08:00"}), 404)
+    assert stranger.get("/v1/visits").json()["items"] == []
+
+
+def test_wrong_role_is_403_and_changes_nothing(world, gateway_url):
+    api, household, _, visit = world
+    grid_worker = Api(gateway_url, api.tenant, ["grid_worker"])
+    problem(grid_worker.post(f"/v1/visits/{visit['id']}/complete", GOOD_COMPLETION), 403)
+    problem(grid_worker.get("/v1/metrics/summary"), 403)
+    resident = Api(gateway_url, api.tenant, ["resident"], sub="someone-else")
+    problem(resident.post("/v1/residents", {"household_id": household["id"], "name": "x",
+                                            "birth_date": "1950-01-01"}), 403)
+    assert api.get(f"/v1/visits/{visit['id']}").json()["status"] == "scheduled"
+    assert resident_names(api) == ["李大爷"]
+
+
+def test_health_details_only_for_medical_staff_and_the_resident(world, gateway_url):
+    api, _, resident, visit = world
+    api.post(f"/v1/visits/{visit['id']}/complete", GOOD_COMPLETION)
+    community_staff = Api(gateway_url, api.tenant, ["community_staff"])
+    seen = community_staff.get(f"/v1/visits/{visit['id']}").json()
+    assert seen["status"] == "completed" and "symptoms" not in seen
+    assert "medicines_dispensed" not in seen
+    themself = Api(gateway_url, api.tenant, ["resident"], sub=resident["id"])
+    assert themself.get(f"/v1/visits/{visit['id']}").json()["symptoms"] == ["头晕"]
+    assert themself.get(f"/v1/residents/{resident['id']}").status_code == 200
+    neighbour = Api(gateway_url, api.tenant, ["resident"], sub="another-resident")
+    problem(neighbour.get(f"/v1/visits/{visit['id']}"), 404)
+    problem(neighbour.get(f"/v1/residents/{resident['id']}"), 404)
+    assert neighbour.get("/v1/visits").json()["items"] == []
+
+
+@pytest.mark.parametrize("header", [
+    None,
+    "Bearer not-a-token",
+    "Basic Z3Vlc3Q6Z3Vlc3Q=",
+    "Bearer " + jwt.encode({"sub": "u", "tenant": "t", "roles": ["community_staff"],
+                            "exp": int(time.time()) - 10}, SECRET, algorithm="HS256"),
+    "Bearer " + jwt.encode({"sub": "u", "tenant": "t", "roles": ["community_staff"],
+                            "exp": int(time.time()) + 600}, "another-secret-of-32-bytes-long!!",
+                           algorithm="HS256"),
+    "Bearer " + jwt.encode({"sub": "u", "roles": ["community_staff"],
+                            "exp": int(time.time()) + 600}, SECRET, algorithm="HS256"),
+])
+def test_no_bad_or_expired_token_is_401(gateway_url, header):
+    headers = {"Authorization": header} if header else {}
+    response = requests.post(gateway_url + "/v1/communities", json={"name": "x"},
+                             headers=headers, timeout=10)
+    problem(response, 401)
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_unknown_route_is_a_problem_too(gateway_url):
+    problem(requests.get(gateway_url + "/v1/nothing-here", timeout=10), 404)
+
+
+def test_idempotency_key_replays_the_first_answer(gateway_url):
+    api = staff(gateway_url)
+    headers = {"Idempotency-Key": "create-kaixuan-1"}
+    first = api.post("/v1/communities", {"name": "凯旋社区"}, headers=headers)
+    second = api.post("/v1/communities", {"name": "凯旋社区"}, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json() and second.headers["Idempotent-Replayed"] == "true"
+    problem(api.post("/v1/communities", {"name": "别的社区"}, headers=headers), 422)
+    assert [c["name"] for c in api.get("/v1/communities").json()["items"]] == ["凯旋社区"]
+    other_user = Api(gateway_url, api.tenant, ["community_staff"], sub="staff-2")
+    assert other_user.post("/v1/communities", {"name": "红卫社区"}, headers=headers).status_code == 201
+    assert new_tenant() != api.tenant
