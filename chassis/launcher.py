@@ -37,10 +37,7 @@ class Platform:
         port = free_port()
         self.log_dir.mkdir(parents=True, exist_ok=True)
         target = "memory" if db_path == "memory" else str(Path(db_path).resolve())
-        self._spawn("store", [shutil.which("nx-27017") or "nx-27017", "--host", "127.0.0.1",
-                              "-p", str(port), "--db", target,
-                              "--log-file", str(self.log_dir / "store-server.log"),
-                              "--pid-file", str(self.log_dir / "store.pid")])
+        self._spawn("store", store_command(port, target, self.log_dir))
         wait_for_port(port, 20, "store stand-in (nx-27017)")
         self.env["GONGZHI_MONGO_URI"] = f"mongodb://127.0.0.1:{port}/?directConnection=true"
 
@@ -97,6 +94,16 @@ class Platform:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def store_command(port, db, log_dir):
+    """The nx-27017 stand-in's command line. Its script sits beside this interpreter (the
+    venv's bin/), which need not be on PATH when `make` runs .venv/bin/python directly."""
+    beside = Path(sys.executable).parent / "nx-27017"
+    program = str(beside) if beside.exists() else (shutil.which("nx-27017") or "nx-27017")
+    return [program, "--host", "127.0.0.1", "-p", str(port), "--db", str(db),
+            "--log-file", str(Path(log_dir) / "store-server.log"),
+            "--pid-file", str(Path(log_dir) / "store.pid")]
 
 
 def free_port():

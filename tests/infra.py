@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from chassis.config import Settings
-from chassis.launcher import free_port, wait_for_port
+from chassis.launcher import free_port, store_command, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
@@ -87,11 +87,8 @@ def infra(request, tmp_path_factory):
     if not mongo_uri:
         port = free_port()
         logs = tmp_path_factory.mktemp("store")
-        process = subprocess.Popen(
-            [shutil.which("nx-27017") or "nx-27017", "--host", "127.0.0.1", "-p", str(port),
-             "--db", "memory", "--log-file", str(logs / "nx.log"),
-             "--pid-file", str(logs / "nx.pid")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(store_command(port, "memory", logs),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(port, 30, "nx-27017")
         mongo_uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
     try:
