@@ -34,3 +34,7 @@ images:  ## build the service image (needs a Docker engine); the k8s manifests u
 
 clean:
 	rm -rf .run .pytest_cache
+
+.PHONY: bench
+bench: install  ## benchmarks against hand-written baselines (bench/RESULTS.md); under 5 minutes
+	$(BIN)/python -m bench.run $(ARGS)

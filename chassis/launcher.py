@@ -60,14 +60,16 @@ class Platform:
             self.start(name, timeout, offset)
         return self.urls.get("gateway")
 
-    def start(self, name, timeout=60, offset=None):
+    def start(self, name, timeout=60, offset=None, target=None):
+        """Start one process; `target` (a service name or module:Class) defaults to `name`,
+        so a second replica is start("residents-2", target="residents")."""
         if self.base_port is None:
             port = free_port()
         else:
             offset = SERVICES.index(name) if offset is None else offset
             port = self.base_port if name == "gateway" else self.base_port + 1 + offset
         env = {**self.env, "GONGZHI_HTTP_PORT": str(port)}
-        self._spawn(name, [sys.executable, "-m", "chassis.runner", name], env)
+        self._spawn(name, [sys.executable, "-m", "chassis.runner", target or name], env)
         self.urls[name] = f"http://127.0.0.1:{port}"
         wait_ready(self.urls[name], timeout, name, self.processes[name])
         return self.urls[name]

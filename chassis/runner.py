@@ -29,22 +29,24 @@ STOP_TIMEOUT_SECONDS = 20
 
 
 def service_class(name):
-    module_name, class_name = SERVICES[name].split(":")
+    """A known service by name, or any `module:Class` (benchmarks run a bare service so)."""
+    module_name, class_name = SERVICES.get(name, name).split(":")
     return getattr(importlib.import_module(module_name), class_name)
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1 or argv[0] not in SERVICES:
+    if len(argv) != 1 or (argv[0] not in SERVICES and ":" not in argv[0]):
         print(f"usage: python -m chassis.runner {{{'|'.join(SERVICES)}}}", file=sys.stderr)
         return 2
-    name = argv[0]
+    target = argv[0]
+    name = target if target in SERVICES else target.split(":")[0].rsplit(".", 1)[-1]
     settings = Settings()
     logs.configure(name, settings.log_level)
     if name == "gateway":
         settings.jwt_secret  # fail fast outside development; warn loudly inside it
     runner = ServiceRunner(settings.nameko_config())
-    runner.add_service(service_class(name))
+    runner.add_service(service_class(target))
 
     stopping = []
 

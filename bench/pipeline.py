@@ -1,0 +1,88 @@
+"""The event pipeline, end to end: visit completions through the gateway until the resident
+record and the metrics both reflect them."""
+import threading
+import time
+
+import requests
+
+from bench.stats import latency_summary
+from bench.watcher import VisibilityWatcher
+
+
+def prepare(gateway, token, count):
+    """Residents (one visit each, so each completion has its own visible effect) and their
+    scheduled visits. Not timed."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+
+    def post(path, body):
+        response = session.post(gateway + path, json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    community = post("/v1/communities", {"name": "基准社区"})
+    compound = post("/v1/compounds", {"community_id": community["id"], "name": "基准小区"})
+    household = post("/v1/households", {"compound_id": compound["id"], "address": "1栋101"})
+    visits = []
+    for index in range(count):
+        resident = post("/v1/residents", {"household_id": household["id"],
+                                          "name": f"居民{index}", "birth_date": "1950-01-01"})
+        visits.append(post("/v1/visits", {"resident_id": resident["id"],
+                                          "scheduled_for": "2026-12-01T09:00:00+08:00"})["id"])
+    return visits
+
+
+COMPLETION = {"symptoms": ["头晕"], "checks": {"blood_pressure": "135/85"},
+              "medicines_dispensed": [{"name": "降压药", "quantity": 2},
+                                      {"name": "钙片", "quantity": 1}]}
+
+
+def run(gateway, token, mongo_uri, db_prefix, visits, clients, timeout=120):
+    watcher = VisibilityWatcher(mongo_uri, {
+        "resident": (f"{db_prefix}_residents", "visit_facts"),
+        "metrics": (f"{db_prefix}_metrics", "visit_facts")})
+    watcher.start()
+    answered, failures = {}, []
+    lock = threading.Lock()
+    queue = list(visits)
+
+    def client():
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        while True:
+            with lock:
+                if not queue:
+                    return
+                visit_id = queue.pop()
+            response = session.post(f"{gateway}/v1/visits/{visit_id}/complete",
+                                    json=COMPLETION, timeout=30)
+            with lock:
+                if response.status_code == 200:
+                    answered[visit_id] = time.monotonic()
+                else:
+                    failures.append(response.status_code)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    complete = watcher.wait_for(answered, timeout)
+    watcher.stop()
+    return summarise(started, answered, watcher.seen, complete, failures)
+
+
+def summarise(started, answered, seen, complete, failures):
+    both = [max(seen["resident"][v], seen["metrics"][v]) for v in answered
+            if v in seen["resident"] and v in seen["metrics"]]
+    elapsed = (max(both) - started) if both else None
+    return {
+        "completions": len(answered), "failures": len(failures), "all_visible": complete,
+        "seconds": round(elapsed, 3) if elapsed else None,
+        "per_second": round(len(both) / elapsed, 1) if elapsed else 0.0,
+        "to_resident": latency_summary([seen["resident"][v] - t for v, t in answered.items()
+                                        if v in seen["resident"]]),
+        "to_metrics": latency_summary([seen["metrics"][v] - t for v, t in answered.items()
+                                       if v in seen["metrics"]]),
+    }

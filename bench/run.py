@@ -1,0 +1,171 @@
+"""`make bench`: the platform against hand-written baselines, on the same broker and store, in
+one run. Prints a table and writes bench/out/results.json.
+
+    python -m bench.run [--visits 300] [--clients 8] [--runs 3] [--read-seconds 3]"""
+import argparse
+import json
+import os
+import platform as host
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench import baseline, pipeline
+from bench.load import run_load
+from bench.stats import median_run
+from chassis.launcher import Platform, free_port, store_command, wait_for_port
+from gateway import tokens
+
+SECRET = "bench-secret-of-at-least-thirty-two-bytes"
+OUT = Path("bench/out")
+TARGETS = {"pipeline_ratio": 0.5, "read_p99_ms_at_32": 50.0, "rss_mb": 120.0}
+
+
+def rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visits", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--read-seconds", type=float, default=3.0)
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    vhost = f"gongzhi-bench-{uuid.uuid4().hex[:6]}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    amqp_uri = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    store_port = free_port()
+    store = subprocess.Popen(store_command(store_port, "memory", OUT),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(store_port, 30, "store")
+    mongo_uri = f"mongodb://127.0.0.1:{store_port}/?directConnection=true"
+    prefix = "bench"
+    env = {**os.environ, "GONGZHI_AMQP_URI": amqp_uri, "GONGZHI_MONGO_URI": mongo_uri,
+           "GONGZHI_DB_PREFIX": prefix, "GONGZHI_JWT_SECRET": SECRET,
+           "GONGZHI_LOG_LEVEL": "WARNING"}
+    running = Platform(env=env, log_dir=OUT / "logs", base_port=None)
+    results = {"machine": f"{host.node()} {host.machine()} {os.cpu_count()} cores, "
+                          f"Python {host.python_version()}",
+               "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "sizes": vars(args)}
+    try:
+        gateway = running.start_services()
+        token = tokens.mint(SECRET, tenant="bench", sub="bench-staff",
+                            roles_=["community_staff", "medical_staff"])
+
+        def platform_runs():
+            runs = []
+            for _ in range(args.runs):
+                visits = pipeline.prepare(gateway, token, args.visits)
+                runs.append(pipeline.run(gateway, token, mongo_uri, prefix, visits, args.clients))
+            return median_run(runs, "per_second") | {"runs_per_second": [r["per_second"] for r in runs]}
+
+        print("pipeline: platform, one residents consumer…", flush=True)
+        results["pipeline_platform"] = platform_runs()
+        print("pipeline: baseline (kombu + pymongo)…", flush=True)
+        base_runs = [baseline.run(amqp_uri, mongo_uri, f"{prefix}{n}", args.visits, args.clients)
+                     for n in range(args.runs)]
+        results["pipeline_baseline"] = median_run(base_runs, "per_second") | {
+            "runs_per_second": [r["per_second"] for r in base_runs]}
+        print("pipeline: platform, two residents consumers…", flush=True)
+        running.start("residents-2", target="residents")
+        results["pipeline_platform_2_residents"] = platform_runs()
+
+        print("reads…", flush=True)
+        resident_id = _any_resident(gateway, token)
+        running.start("bare", target="bench.bare_service:BareService")
+        auth = {"Authorization": f"Bearer {token}"}
+        endpoints = {
+            "GET /v1/residents/{id}": (f"{gateway}/v1/residents/{resident_id}", auth),
+            "GET /v1/metrics/summary": (f"{gateway}/v1/metrics/summary", auth),
+            "bare @http store read": (f"{running.urls['bare']}/bare/residents/{resident_id}", {}),
+        }
+        results["reads"] = {}
+        for label, (url, headers) in endpoints.items():
+            results["reads"][label] = [
+                median_run([run_load(url, headers, clients, args.read_seconds)
+                            for _ in range(args.runs)], "rps")
+                for clients in (1, 8, 32)]
+        results["rss_mb"] = {name: rss_mb(process.pid)
+                             for name, process in running.processes.items()}
+    finally:
+        running.stop()
+        store.terminate()
+        store.wait(10)
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True)
+
+    results["verdicts"] = verdicts(results)
+    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    print(table(results))
+    print(f"\nwritten: {OUT / 'results.json'}")
+
+
+def _any_resident(gateway, token):
+    import requests
+
+    response = requests.get(f"{gateway}/v1/residents?limit=1",
+                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return response.json()["items"][0]["id"]
+
+
+def verdicts(results):
+    ratio = (results["pipeline_platform"]["per_second"]
+             / max(results["pipeline_baseline"]["per_second"], 1e-9))
+    worst_p99 = max(row[-1]["p99_ms"] for label, row in results["reads"].items()
+                    if label.startswith("GET"))
+    biggest = max(v for k, v in results["rss_mb"].items() if k != "bare")
+    return {
+        "pipeline_ratio": round(ratio, 2),
+        "pipeline_ratio_holds": ratio >= TARGETS["pipeline_ratio"],
+        "read_p99_ms_at_32": worst_p99,
+        "read_p99_holds": worst_p99 < TARGETS["read_p99_ms_at_32"],
+        "largest_rss_mb": biggest,
+        "rss_holds": biggest < TARGETS["rss_mb"],
+    }
+
+
+def table(results):
+    lines = [f"Gongzhi benchmark — {results['date']} — {results['machine']}", ""]
+    lines.append("| pipeline | completions/s | to resident p50/p95/p99 ms | to metrics p50/p95/p99 ms |")
+    lines.append("| --- | --- | --- | --- |")
+    for key, label in (("pipeline_platform", "platform (1 residents)"),
+                       ("pipeline_platform_2_residents", "platform (2 residents)"),
+                       ("pipeline_baseline", "baseline kombu+pymongo")):
+        row = results[key]
+        fmt = lambda p: "/".join(str(p.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms"))
+        lines.append(f"| {label} | {row['per_second']} (runs {row['runs_per_second']}) | "
+                     f"{fmt(row['to_resident'])} | {fmt(row['to_metrics'])} |")
+    lines += ["", "| reads | clients | req/s | p50 ms | p99 ms | errors |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    for label, rows in results["reads"].items():
+        for row in rows:
+            lines.append(f"| {label} | {row['clients']} | {row['rps']} | {row.get('p50_ms')} | "
+                         f"{row.get('p99_ms')} | {row['errors']} |")
+    lines += ["", "| process | RSS MB |", "| --- | --- |"]
+    lines += [f"| {name} | {mb} |" for name, mb in results["rss_mb"].items()]
+    v = results["verdicts"]
+    lines += ["", f"targets: pipeline/baseline {v['pipeline_ratio']} (>= 0.5: "
+                  f"{'holds' if v['pipeline_ratio_holds'] else 'MISSED'}); "
+                  f"read p99 at 32 clients {v['read_p99_ms_at_32']} ms (< 50: "
+                  f"{'holds' if v['read_p99_holds'] else 'MISSED'}); "
+                  f"largest service RSS {v['largest_rss_mb']} MB (< 120: "
+                  f"{'holds' if v['rss_holds'] else 'MISSED'})"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
