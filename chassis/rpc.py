@@ -2,8 +2,11 @@
 timeout (ServiceTimeout), and the request message expires in the broker at the same moment,
 so a service that comes back later does not act on a request nobody waits for any more."""
 import eventlet
+from nameko.amqp.publish import Publisher
+from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER,
+                              LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY)
 from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
+from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 
 from chassis.config import settings_from
 from chassis.errors import ServiceTimeout, ServiceUnavailable
@@ -63,3 +66,38 @@ def bounded_call(method, service_name, timeout, args, kwargs):
         raise
     finally:
         timer.cancel()
+
+
+# -- replies without publisher confirms ---------------------------------------------------------
+# A reply is only worth something to a caller that is still waiting: if the broker loses it,
+# the caller's bound expires and it answers 504 either way. Waiting for a confirm on every
+# reply costs a broker round trip per call for nothing, so replies go unconfirmed. (Events
+# are the opposite: the outbox relay and the dead-letter path always publish with confirms.)
+class UnconfirmedPublisher(Publisher):
+    use_confirms = False
+
+
+class UnconfirmedResponder(Responder):
+    publisher_cls = UnconfirmedPublisher
+
+
+class FastRpcConsumer(RpcConsumer):
+    def handle_result(self, message, result, exc_info):
+        config = self.container.config
+        responder = UnconfirmedResponder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
+class FastRpc(Rpc):
+    """nameko's @rpc, answering without a publisher confirm. Use it for every rpc entrypoint
+    of a service (one consumer per service queue)."""
+
+    rpc_consumer = FastRpcConsumer()
+
+
+rpc = FastRpc.decorator

@@ -1,9 +1,8 @@
 """Health service entrypoints: home visits."""
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from chassis.context import CallContext
-from chassis.rpc import BoundedRpcProxy
+from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.errors import EXPECTED, Conflict, NotFound
 from chassis.health import HealthChecks
 from chassis.store import Store

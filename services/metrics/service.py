@@ -1,11 +1,10 @@
 """Metrics service entrypoints: event projections and the community summary."""
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from chassis import clock
 from chassis.consumer import consume_event
 from chassis.context import CallContext
-from chassis.rpc import BoundedRpcProxy
+from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.errors import EXPECTED
 from chassis.health import HealthChecks
 from chassis.store import Store

@@ -1,12 +1,12 @@
 """Residents service entrypoints. Thin: each one loads input, then delegates to domain/store."""
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from chassis import clock
 from chassis.consumer import consume_event
 from chassis.context import CallContext
 from chassis.errors import EXPECTED, NotFound
 from chassis.health import HealthChecks
+from chassis.rpc import rpc
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
