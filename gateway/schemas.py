@@ -1,7 +1,7 @@
 """Answer shapes only the gateway has: problems, pages, and the hierarchy lists' queries."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from services.residents.schemas import _Strict
+from chassis.schemas import CursorQuery
 
 
 class ProblemOut(Schema):
@@ -10,11 +10,6 @@ class ProblemOut(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.Dict(metadata={"description": "field -> list of messages (validation only)"})
-
-
-class CursorQuery(_Strict):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = fields.String(load_default=None)
 
 
 class PageQuery(CursorQuery):

@@ -13,7 +13,8 @@ from chassis.validation import load
 from gateway import roles
 from gateway.api import api
 from gateway.openapi import openapi_document
-from gateway.schemas import CursorQuery, PageQuery, RebuildOut
+from chassis.schemas import CursorQuery
+from gateway.schemas import PageQuery, RebuildOut
 from services.health import schemas as visit_schemas
 from services.metrics import schemas as metric_schemas
 from services.residents import schemas as registry_schemas

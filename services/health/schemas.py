@@ -3,13 +3,13 @@ from datetime import timedelta, timezone
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.residents.schemas import _Strict
+from chassis.schemas import CursorQuery, Strict
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 STATUSES = ("scheduled", "completed", "cancelled")
 
 
-class VisitIn(_Strict):
+class VisitIn(Strict):
     resident_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     # A time without an offset is read as China Standard Time (UTC+8), where the users are.
     scheduled_for = fields.AwareDateTime(required=True, default_timezone=CHINA_STANDARD_TIME)
@@ -43,7 +43,7 @@ class MedicineIn(Schema):
         min=1, max=100, error="Quantity counts whole packages, from 1 to 100."))
 
 
-class VisitCompletionIn(_Strict):
+class VisitCompletionIn(Strict):
     symptoms = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                            required=True)
     history = fields.String(validate=validate.Length(max=2000), load_default=None)
@@ -53,15 +53,13 @@ class VisitCompletionIn(_Strict):
     medicines_dispensed = fields.List(fields.Nested(MedicineIn), required=True)
 
 
-class VisitCancelIn(_Strict):
+class VisitCancelIn(Strict):
     reason = fields.String(validate=validate.Length(max=500), load_default=None)
 
 
-class VisitQuery(_Strict):
+class VisitQuery(CursorQuery):
     resident_id = fields.String()
     status = fields.String(validate=validate.OneOf(STATUSES))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = fields.String(load_default=None)
 
 
 class MedicineOut(Schema):

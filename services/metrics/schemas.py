@@ -1,9 +1,9 @@
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
-from services.residents.schemas import _Strict
+from chassis.schemas import Strict
 
 
-class SummaryQuery(_Strict):
+class SummaryQuery(Strict):
     community_id = fields.String(validate=validate.Length(min=1, max=64))
     # `from` is a Python keyword: the field is named from_ and read from "from".
     from_ = fields.Date(data_key="from")

@@ -2,7 +2,9 @@
 answers. Unknown fields are rejected."""
 from datetime import date
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+
+from chassis.schemas import CursorQuery, Strict
 
 from services.residents.identity import id_number_problem
 
@@ -12,37 +14,26 @@ AUTOMATIC_TAGS = ("elderly",)
 GENDERS = ("male", "female", "other")
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def strip_strings(self, data, **kwargs):
-        if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
-        return data
-
-
 def _name(maximum=100):
     return fields.String(required=True, validate=validate.Length(min=1, max=maximum))
 
 
-class CommunityIn(_Strict):
+class CommunityIn(Strict):
     name = _name()
 
 
-class CompoundIn(_Strict):
+class CompoundIn(Strict):
     community_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = _name()
 
 
-class HouseholdIn(_Strict):
+class HouseholdIn(Strict):
     compound_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     address = _name(200)
     grid = fields.String(validate=validate.Length(max=50), load_default=None)
 
 
-class ResidentIn(_Strict):
+class ResidentIn(Strict):
     household_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = _name(50)
     birth_date = fields.Date(required=True)
@@ -76,14 +67,12 @@ class ResidentPatch(ResidentIn):
         exclude = ("household_id",)
 
 
-class ResidentQuery(_Strict):
+class ResidentQuery(CursorQuery):
     tag = fields.String(validate=validate.OneOf(MANUAL_TAGS + AUTOMATIC_TAGS))
     compound_id = fields.String()
     community_id = fields.String()
     household_id = fields.String()
     q = fields.String(validate=validate.Length(min=1, max=50))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = fields.String(load_default=None)
 
 
 class HealthSummaryOut(Schema):
