@@ -11,7 +11,7 @@ import uuid
 import pymongo
 from kombu import Connection, Exchange, Queue
 
-from bench.pipeline import summarise
+from bench.pipeline import measured, run_threads
 from bench.watcher import VisibilityWatcher
 
 EXCHANGE = Exchange("baseline.events", type="topic", durable=True)
@@ -99,15 +99,10 @@ def run(amqp_uri, mongo_uri, db_prefix, count, clients, timeout=120):
                     "$unset": {f"_outbox.{event['event_id']}": ""}, "$inc": {"_outbox_n": -1}})
 
     started = time.monotonic()
-    producers = [threading.Thread(target=producer) for _ in range(clients)]
-    for thread in producers:
-        thread.start()
-    for thread in producers:
-        thread.join()
-    complete = watcher.wait_for(answered, timeout)
-    watcher.stop()
+    run_threads(clients, producer)
+    result = measured(watcher, started, answered, failures, timeout)
     stop.set()
     for thread in consumers:
         thread.join(5)
     client.close()
-    return summarise(started, answered, watcher.seen, complete, failures)
+    return result

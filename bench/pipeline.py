@@ -63,11 +63,20 @@ def run(gateway, token, mongo_uri, db_prefix, visits, clients, timeout=120):
                     failures.append(response.status_code)
 
     started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    run_threads(clients, client)
+    return measured(watcher, started, answered, failures, timeout)
+
+
+def run_threads(count, target):
+    threads = [threading.Thread(target=target) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def measured(watcher, started, answered, failures, timeout):
+    """Wait until every answered completion is visible everywhere, then sum up."""
     complete = watcher.wait_for(answered, timeout)
     watcher.stop()
     return summarise(started, answered, watcher.seen, complete, failures)
