@@ -67,7 +67,7 @@ def run(amqp_uri, mongo_uri, db_prefix, count, clients, timeout=120):
     for thread in consumers:
         thread.start()
     watcher = VisibilityWatcher(mongo_uri, {
-        label: (f"{db_prefix}_base_{label}", "visit_facts") for label in queues})
+        label: (f"{db_prefix}_base_{label}", "visit_facts") for label in queues}, ids)
     watcher.start()
     answered, failures = {}, []
     lock = threading.Lock()

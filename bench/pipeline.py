@@ -40,7 +40,7 @@ COMPLETION = {"symptoms": ["头晕"], "checks": {"blood_pressure": "135/85"},
 def run(gateway, token, mongo_uri, db_prefix, visits, clients, timeout=120):
     watcher = VisibilityWatcher(mongo_uri, {
         "resident": (f"{db_prefix}_residents", "visit_facts"),
-        "metrics": (f"{db_prefix}_metrics", "visit_facts")})
+        "metrics": (f"{db_prefix}_metrics", "visit_facts")}, visits)
     watcher.start()
     answered, failures = {}, []
     lock = threading.Lock()

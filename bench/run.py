@@ -24,6 +24,32 @@ OUT = Path("bench/out")
 TARGETS = {"pipeline_ratio": 0.5, "read_p99_ms_at_32": 50.0, "rss_mb": 120.0}
 
 
+def cpu_seconds(pid):
+    """User + system CPU a process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU each process spends during a phase, so a ratio can be read as work per completion."""
+
+    def __init__(self, pids):
+        self.pids = pids
+
+    def __enter__(self):
+        self.before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        return self
+
+    def __exit__(self, *exc):
+        self.used = {name: round(cpu_seconds(pid) - self.before[name], 2)
+                     for name, pid in self.pids.items()}
+
+
+def broker_pid():
+    found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout
+    return int(found.split()[0]) if found.split() else None
+
+
 def rss_mb(pid):
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -67,18 +93,32 @@ def main(argv=None):
         token = tokens.mint(SECRET, tenant="bench", sub="bench-staff",
                             roles_=["community_staff", "medical_staff"])
 
+        def infra_pids():
+            pids = {"store": store.pid, "bench client": os.getpid()}
+            if broker_pid():
+                pids["broker"] = broker_pid()
+            return pids
+
         def platform_runs():
             runs = []
             for _ in range(args.runs):
                 visits = pipeline.prepare(gateway, token, args.visits)
-                runs.append(pipeline.run(gateway, token, mongo_uri, prefix, visits, args.clients))
+                pids = {**infra_pids(), **{n: p.pid for n, p in running.processes.items()}}
+                with CpuMeter(pids) as meter:
+                    run = pipeline.run(gateway, token, mongo_uri, prefix, visits, args.clients)
+                runs.append(run | {"cpu_seconds": meter.used})
             return median_run(runs, "per_second") | {"runs_per_second": [r["per_second"] for r in runs]}
+
+        def baseline_run(number):
+            with CpuMeter(infra_pids()) as meter:
+                run = baseline.run(amqp_uri, mongo_uri, f"{prefix}{number}", args.visits,
+                                   args.clients)
+            return run | {"cpu_seconds": meter.used}
 
         print("pipeline: platform, one residents consumer…", flush=True)
         results["pipeline_platform"] = platform_runs()
         print("pipeline: baseline (kombu + pymongo)…", flush=True)
-        base_runs = [baseline.run(amqp_uri, mongo_uri, f"{prefix}{n}", args.visits, args.clients)
-                     for n in range(args.runs)]
+        base_runs = [baseline_run(n) for n in range(args.runs)]
         results["pipeline_baseline"] = median_run(base_runs, "per_second") | {
             "runs_per_second": [r["per_second"] for r in base_runs]}
         print("pipeline: platform, two residents consumers…", flush=True)
@@ -149,6 +189,11 @@ def table(results):
         fmt = lambda p: "/".join(str(p.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms"))
         lines.append(f"| {label} | {row['per_second']} (runs {row['runs_per_second']}) | "
                      f"{fmt(row['to_resident'])} | {fmt(row['to_metrics'])} |")
+    lines += ["", "CPU seconds per pipeline run (the machine has 2 cores):"]
+    for key in ("pipeline_platform", "pipeline_platform_2_residents", "pipeline_baseline"):
+        used = results[key].get("cpu_seconds", {})
+        lines.append(f"- {key}: total {round(sum(used.values()), 2)} s — " + ", ".join(
+            f"{name} {value}" for name, value in used.items()))
     lines += ["", "| reads | clients | req/s | p50 ms | p99 ms | errors |",
               "| --- | --- | --- | --- | --- | --- |"]
     for label, rows in results["reads"].items():
