@@ -162,7 +162,9 @@ def main(argv=None):
     def on_signal(signum, frame):
         stopping.append(signum)
 
+    # Explicit for SIGINT too: a shell that starts us in the background ignores it.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         platform.ensure_broker()
         platform.ensure_store()
