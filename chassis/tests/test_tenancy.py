@@ -1,0 +1,56 @@
+"""The store cannot be asked anything without a tenant, nor about another tenant."""
+import pytest
+
+from chassis.context import Call
+from chassis.errors import MissingTenant
+from chassis.tenancy import CrossTenant, TenantDatabase
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def raw(mongo, db_prefix):
+    return mongo[f"{db_prefix}_tenancy"]
+
+
+def scoped(raw, tenant):
+    return TenantDatabase(raw, Call({"tenant": tenant, "actor": "u", "roles": []}))
+
+
+def test_no_tenant_no_store(raw):
+    with pytest.raises(MissingTenant):
+        TenantDatabase(raw, Call({}))
+
+
+def test_each_tenant_sees_only_its_own(raw):
+    a, b = scoped(raw, "a"), scoped(raw, "b")
+    a["things"].insert_one({"_id": "x", "name": "甲"})
+    assert b["things"].find_one({"_id": "x"}) is None
+    assert b["things"].find({}) == [] and b["things"].count() == 0
+    assert b["things"].aggregate([{"$group": {"_id": None, "n": {"$sum": 1}}}]) == []
+    assert not b["things"].update_one({"_id": "x"}, {"$set": {"name": "乙"}})
+    assert b["things"].find_one_and_update({"_id": "x"}, {"$set": {"name": "乙"}}) is None
+    assert b["things"].delete_many({}) == 0
+    assert a["things"].find_one({"_id": "x"})["name"] == "甲"
+
+
+def test_naming_another_tenant_is_refused(raw):
+    a = scoped(raw, "a")
+    with pytest.raises(CrossTenant):
+        a["things"].find({"tenant": "b"})
+    with pytest.raises(CrossTenant):
+        a["things"].insert_one({"_id": "y", "tenant": "b"})
+    assert raw["things"].count_documents({"tenant": "b"}) == 0
+
+
+def test_events_are_stored_with_the_change_and_hidden_from_reads(raw):
+    a = scoped(raw, "a")
+    event = {"event_id": "E1", "type": "health.visit_cancelled", "version": 1,
+             "occurred_at": "t", "data": {}}
+    a["things"].insert_one({"_id": "z", "status": "new"}, events=[event])
+    a["things"].update_one({"_id": "z"}, {"$set": {"status": "done"}},
+                           events=[{**event, "event_id": "E2"}])
+    stored = raw["things"].find_one({"_id": "z"})
+    assert set(stored["_outbox"]) == {"E1", "E2"} and stored["_outbox_n"] == 2
+    assert stored["_outbox"]["E2"]["tenant"] == "a"
+    assert "_outbox" not in a["things"].find_one({"_id": "z"})
