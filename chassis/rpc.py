@@ -26,12 +26,9 @@ class BoundedRpcProxy(RpcProxy):
         super().setup()
         self.timeout = self.timeout or settings_from(self.container.config).rpc_timeout
         self.options.setdefault("expiration", self.timeout)
-        # Requests go unconfirmed too: the bound above already covers a lost request, and a
-        # confirm costs a broker round trip per call (measured: ~15% of a read's latency).
-        # Without confirms, `mandatory` returns would surface later on a pooled channel, so
-        # it is off: a call to a service that never declared its queue ends in 504, not 503.
-        self.options.setdefault("use_confirms", False)
-        self.options.setdefault("mandatory", False)
+        # Requests keep nameko's confirms: nameko always publishes them `mandatory` (to tell
+        # an unknown service, 503), and a return without a confirm to wait for would surface
+        # later on a pooled channel. (Measured without: ~15% faster single-client reads.)
         self.options.setdefault("retry_policy", {"max_retries": 1, "interval_start": 0.2,
                                                  "interval_step": 0.3, "interval_max": 0.5})
 
