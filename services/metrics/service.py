@@ -10,6 +10,7 @@ from chassis.health import HealthChecks
 from chassis.store import Store
 from chassis.validation import load
 from services.metrics import domain, schemas, store
+from services.metrics.cache import SummaryCache
 
 EXPORT_PAGE = 500
 
@@ -20,6 +21,7 @@ class MetricsService(HealthChecks):
     config = Config()
     call = CallContext()
     store = Store(indexes=store.ensure_indexes)
+    cache = SummaryCache()
     residents = BoundedRpcProxy("residents")
     health = BoundedRpcProxy("health")
 
@@ -41,6 +43,10 @@ class MetricsService(HealthChecks):
     @rpc(expected_exceptions=EXPECTED)
     def summary(self, query=None):
         filters = load(schemas.SummaryQuery(), query or {})
+        key = (self.store.tenant, tuple(sorted((k, str(v)) for k, v in filters.items())))
+        return self.cache.get_or_compute(key, lambda: self._summary(filters))
+
+    def _summary(self, filters):
         community = filters.get("community_id")
         start, end = domain.window(filters.get("from_"), filters.get("to"))
         on_day = filters.get("to") or clock.today()
@@ -62,6 +68,7 @@ class MetricsService(HealthChecks):
                                  domain.resident_fact)
         visits = self._export(self.health.export_completed_visits, store.record_visit,
                               domain.visit_fact)
+        self.cache.forget(self.store.tenant)
         return {"residents": residents, "visits": visits}
 
     def _export(self, export, record, to_fact):
