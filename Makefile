@@ -35,6 +35,12 @@ images:  ## build the service image (needs a Docker engine); the k8s manifests u
 clean:
 	rm -rf .run .pytest_cache
 
-.PHONY: bench
-bench: install  ## benchmarks against hand-written baselines (bench/RESULTS.md); under 5 minutes
+.PHONY: bench bench-tools
+bench: install bench-tools  ## benchmarks against hand-written baselines (bench/RESULTS.md); under 5 minutes
 	$(BIN)/python -m bench.run $(ARGS)
+
+# wrk (Debian's package) drives the read benchmarks; without it bench/load.py's Python client does.
+bench-tools:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; } || \
+	  echo "wrk is not installed: reads are measured with the Python client"

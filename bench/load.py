@@ -5,10 +5,19 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+from bench import wrk
 from bench.stats import latency_summary
 
 
 def run_load(url, headers, clients, seconds, warmup_seconds=1.0):
+    """GET `url` with `clients` persistent connections for `seconds`: through wrk where it is
+    installed, otherwise through the Python client below."""
+    if wrk.available():
+        return wrk.run_wrk(url, headers, clients, seconds, warmup_seconds)
+    return run_threads(url, headers, clients, seconds, warmup_seconds)
+
+
+def run_threads(url, headers, clients, seconds, warmup_seconds=1.0):
     """GET `url` from `clients` threads for `seconds`; returns rps and latency percentiles."""
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -53,4 +62,5 @@ def run_load(url, headers, clients, seconds, warmup_seconds=1.0):
     for thread in threads:
         thread.join()
     return {"clients": clients, "requests": len(latencies), "errors": errors[0],
-            "rps": round(len(latencies) / seconds, 1), **latency_summary(latencies)}
+            "rps": round(len(latencies) / seconds, 1), **latency_summary(latencies),
+            "tool": "python threads"}
