@@ -2,7 +2,9 @@
 
 Per completion it does the same work as the platform: store the visit's change with the
 event in the same document (outbox), publish with confirms, mark it sent; two consumers
-(resident, metrics) each check and write the same idempotency record, write their fact, ack.
+(resident, metrics) each check and write the same idempotency record, then the resident
+consumer counts the visit into the resident's document with the same guarded update, the
+metrics consumer writes its fact; ack.
 Plain threads; no framework, no validation, no RPC hop: the floor to compare against."""
 import threading
 import time
@@ -11,26 +13,40 @@ import uuid
 import pymongo
 from kombu import Connection, Exchange, Queue
 
-from bench.pipeline import measured, run_threads
-from bench.watcher import VisibilityWatcher
+from bench.pipeline import COUNTED, measured, run_threads
+from bench.watcher import Target, VisibilityWatcher
 
 EXCHANGE = Exchange("baseline.events", type="topic", durable=True)
 
 
-def _consumer(amqp_uri, mongo_uri, db_name, queue, stop, prefetch=10):
+def count_into_resident(db, body):
+    data = body["data"]
+    counted = f"counted_visits.{data['visit_id']}"
+    db["residents"].update_one(
+        {"_id": data["resident_id"], "tenant": body["tenant"], counted: {"$exists": False}},
+        {"$set": {counted: True}, "$inc": {"health.visits_completed": 1,
+                                           "health.medicine_packages": data["medicine_packages"]},
+         "$max": {"health.last_visit_at": data["completed_at"]}})
+
+
+def record_fact(db, body):
+    data = body["data"]
+    try:
+        db["visit_facts"].insert_one({"_id": data["visit_id"], "tenant": body["tenant"],
+                                      "resident_id": data["resident_id"],
+                                      "medicine_packages": data["medicine_packages"]})
+    except pymongo.errors.DuplicateKeyError:
+        pass
+
+
+def _consumer(amqp_uri, mongo_uri, db_name, queue, apply, stop, prefetch=10):
     client = pymongo.MongoClient(mongo_uri)
     db = client[db_name]
 
     def on_message(body, message):
         key = f"{queue.name}:{body['event_id']}"
         if db["_processed"].find_one({"_id": key}, {"_id": 1}) is None:
-            data = body["data"]
-            try:
-                db["visit_facts"].insert_one({"_id": data["visit_id"], "tenant": body["tenant"],
-                                              "resident_id": data["resident_id"],
-                                              "medicine_packages": data["medicine_packages"]})
-            except pymongo.errors.DuplicateKeyError:
-                pass
+            apply(db, body)
             try:
                 db["_processed"].insert_one({"_id": key, "tenant": body["tenant"]})
             except pymongo.errors.DuplicateKeyError:
@@ -58,16 +74,21 @@ def run(amqp_uri, mongo_uri, db_prefix, count, clients, timeout=120):
     client = pymongo.MongoClient(mongo_uri)
     visits = client[f"{db_prefix}_base_health"]["visits"]
     ids = [uuid.uuid4().hex for _ in range(count)]
-    visits.insert_many([{"_id": i, "tenant": "bench", "resident_id": f"r-{i}",
+    residents = {i: f"r-{i}" for i in ids}
+    visits.insert_many([{"_id": i, "tenant": "bench", "resident_id": residents[i],
                          "status": "scheduled"} for i in ids])
+    client[f"{db_prefix}_base_resident"]["residents"].insert_many(
+        [{"_id": r, "tenant": "bench", "name": "居民"} for r in residents.values()])
     stop = threading.Event()
+    appliers = {"resident": count_into_resident, "metrics": record_fact}
     consumers = [threading.Thread(target=_consumer, daemon=True, args=(
-        amqp_uri, mongo_uri, f"{db_prefix}_base_{label}", queue, stop))
+        amqp_uri, mongo_uri, f"{db_prefix}_base_{label}", queue, appliers[label], stop))
         for label, queue in queues.items()]
     for thread in consumers:
         thread.start()
     watcher = VisibilityWatcher(mongo_uri, {
-        label: (f"{db_prefix}_base_{label}", "visit_facts") for label in queues}, ids)
+        "resident": Target(f"{db_prefix}_base_resident", "residents", residents, COUNTED),
+        "metrics": Target(f"{db_prefix}_base_metrics", "visit_facts")}, ids)
     watcher.start()
     answered, failures = {}, []
     lock = threading.Lock()
@@ -83,7 +104,8 @@ def run(amqp_uri, mongo_uri, db_prefix, count, clients, timeout=120):
                     visit_id = pending.pop()
                 event = {"event_id": uuid.uuid4().hex, "type": "health.visit_completed",
                          "tenant": "bench", "data": {"visit_id": visit_id,
-                                                     "resident_id": f"r-{visit_id}",
+                                                     "resident_id": residents[visit_id],
+                                                     "completed_at": "2026-12-01T10:00:00Z",
                                                      "medicine_packages": 3}}
                 changed = visits.update_one(
                     {"_id": visit_id, "tenant": "bench", "status": "scheduled"},

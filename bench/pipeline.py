@@ -6,12 +6,16 @@ import time
 import requests
 
 from bench.stats import latency_summary
-from bench.watcher import VisibilityWatcher
+from bench.watcher import Target, VisibilityWatcher
+
+# Each prepared resident has one visit, so "counted in the resident's health summary" is
+# "visits_completed reached 1".
+COUNTED = {"health.visits_completed": {"$gte": 1}}
 
 
 def prepare(gateway, token, count):
     """Residents (one visit each, so each completion has its own visible effect) and their
-    scheduled visits. Not timed."""
+    scheduled visits: {visit id: resident id}. Not timed."""
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
 
@@ -23,12 +27,13 @@ def prepare(gateway, token, count):
     community = post("/v1/communities", {"name": "基准社区"})
     compound = post("/v1/compounds", {"community_id": community["id"], "name": "基准小区"})
     household = post("/v1/households", {"compound_id": compound["id"], "address": "1栋101"})
-    visits = []
+    visits = {}
     for index in range(count):
         resident = post("/v1/residents", {"household_id": household["id"],
                                           "name": f"居民{index}", "birth_date": "1950-01-01"})
-        visits.append(post("/v1/visits", {"resident_id": resident["id"],
-                                          "scheduled_for": "2026-12-01T09:00:00+08:00"})["id"])
+        visit = post("/v1/visits", {"resident_id": resident["id"],
+                                    "scheduled_for": "2026-12-01T09:00:00+08:00"})
+        visits[visit["id"]] = resident["id"]
     return visits
 
 
@@ -39,8 +44,8 @@ COMPLETION = {"symptoms": ["头晕"], "checks": {"blood_pressure": "135/85"},
 
 def run(gateway, token, mongo_uri, db_prefix, visits, clients, timeout=120):
     watcher = VisibilityWatcher(mongo_uri, {
-        "resident": (f"{db_prefix}_residents", "visit_facts"),
-        "metrics": (f"{db_prefix}_metrics", "visit_facts")}, visits)
+        "resident": Target(f"{db_prefix}_residents", "residents", visits, COUNTED),
+        "metrics": Target(f"{db_prefix}_metrics", "visit_facts")}, visits)
     watcher.start()
     answered, failures = {}, []
     lock = threading.Lock()

@@ -168,8 +168,10 @@ def reads(running, gateway, token, args, infra_pids):
             found = run_load(url, headers, clients, args.read_seconds)
         # wrk's warm-up runs inside the meter too, so divide by the requests of both phases
         served = found["requests"] * (1 + 1.0 / args.read_seconds)
-        return found | {"cpu_ms_per_request": round(
-            sum(meter.used.values()) * 1000 / max(served, 1), 2)}
+        per_request = {name: round(used * 1000 / max(served, 1), 2)
+                       for name, used in meter.used.items()}
+        return found | {"cpu_ms_per_request": round(sum(per_request.values()), 2),
+                        "cpu_ms_per_request_by_process": per_request}
 
     return {label: [median_run([measured(url, headers, clients) for _ in range(args.runs)],
                                "rps")

@@ -1,7 +1,9 @@
 """Registry rules as plain functions: no broker, no store."""
+import re
 from datetime import date
 
 from chassis import clock, ids
+from chassis.errors import Invalid
 from chassis.masking import mask_id_number, mask_phone
 
 ELDERLY_AGE = 60
@@ -95,7 +97,7 @@ def public_changes(changes):
 EMPTY_HEALTH = {"visits_completed": 0, "last_visit_at": None, "medicine_packages": 0}
 
 
-def resident_view(resident, health, today: date):
+def resident_view(resident, today: date):
     """A resident as answers show it: computed age and elderly tag, numbers masked."""
     born = date.fromisoformat(resident["birth_date"])
     age = age_on(born, today)
@@ -114,18 +116,22 @@ def resident_view(resident, health, today: date):
         "tags": tags,
         "phone": mask_phone(resident.get("phone")),
         "id_number": mask_id_number(resident.get("id_number")),
-        "health": health or dict(EMPTY_HEALTH),
+        "health": {**EMPTY_HEALTH, **(resident.get("health") or {})},
         "registered_at": resident["registered_at"],
         "updated_at": resident.get("updated_at", resident["registered_at"]),
     }
 
 
-def visit_fact(envelope):
-    """What the registry keeps of a completed visit (no clinical detail)."""
-    data = envelope["data"]
-    return {"_id": data["visit_id"], "resident_id": data["resident_id"],
-            "completed_at": data["completed_at"], "medicine_packages": data["medicine_packages"],
-            "event_id": envelope["event_id"]}
+VISIT_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
+def counted_visit(data):
+    """What the registry counts of a completed visit (no clinical detail). The visit id becomes
+    a field name in the resident's document, so it must be a plain id."""
+    if not VISIT_ID.fullmatch(str(data["visit_id"])):
+        raise Invalid("visit_id is not a plain id", {"visit_id": ["not a plain id"]})
+    return {"visit_id": data["visit_id"], "completed_at": data["completed_at"],
+            "medicine_packages": data["medicine_packages"]}
 
 
 def timeline_entry(envelope, resident_id, kind, summary):

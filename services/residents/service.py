@@ -78,9 +78,8 @@ class ResidentsService(HealthChecks):
         filters = load(schemas.ResidentQuery(), query)
         rows = store.search_residents(self.store, filters, clock.today(),
                                       filters["limit"], filters["cursor"])
-        summaries = store.health_summaries(self.store, [row["_id"] for row in rows])
         today = clock.today()
-        items = [domain.resident_view(row, summaries[row["_id"]], today) for row in rows]
+        items = [domain.resident_view(row, today) for row in rows]
         return domain.page(items, filters["limit"])
 
     @rpc(expected_exceptions=EXPECTED)
@@ -114,7 +113,9 @@ class ResidentsService(HealthChecks):
     @consume_event("health", "visit_completed")
     def on_visit_completed(self, envelope):
         data = envelope["data"]
-        store.record_visit_fact(self.store, domain.visit_fact(envelope))
+        visit = domain.counted_visit(data)
+        if not store.apply_completed_visit(self.store, data["resident_id"], visit):
+            _existing(self.store, store.RESIDENTS, data["resident_id"], "resident")
         store.add_timeline_entry(self.store, domain.timeline_entry(
             envelope, data["resident_id"], "home_visit_completed",
             domain.visit_completed_summary(data)))
@@ -134,8 +135,7 @@ class ResidentsService(HealthChecks):
 
     # -- helpers ------------------------------------------------------------------------------------
     def _view(self, resident):
-        summary = store.health_summaries(self.store, [resident["_id"]])[resident["_id"]]
-        return domain.resident_view(resident, summary, clock.today())
+        return domain.resident_view(resident, clock.today())
 
 
 def _existing(db, collection, doc_id, what):

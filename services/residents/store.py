@@ -7,8 +7,11 @@ from chassis.tenancy import ensure_tenant_index
 from services.residents.domain import EMPTY_HEALTH, elderly_cutoff
 
 COMMUNITIES, COMPOUNDS, HOUSEHOLDS, RESIDENTS = "communities", "compounds", "households", "residents"
-VISIT_FACTS, TIMELINE = "visit_facts", "timeline"
+TIMELINE = "timeline"
 OUTBOXED = (RESIDENTS,)
+# A resident's document keeps the ids of the visits already counted in its health summary (the
+# idempotency guard of apply_completed_visit); answers never need them.
+RESIDENT_FIELDS = {"_outbox": 0, "_outbox_n": 0, "counted_visits": 0}
 
 
 def ensure_indexes(raw):
@@ -16,7 +19,6 @@ def ensure_indexes(raw):
     ensure_tenant_index(raw[RESIDENTS], [("household_id", ASCENDING)])
     ensure_tenant_index(raw[RESIDENTS], [("community_id", ASCENDING)])
     ensure_tenant_index(raw[RESIDENTS], [("id_number", ASCENDING)])
-    ensure_tenant_index(raw[VISIT_FACTS], [("resident_id", ASCENDING)])
     ensure_tenant_index(raw[TIMELINE], [("resident_id", ASCENDING), ("at", DESCENDING)])
 
 
@@ -26,7 +28,8 @@ def add(db, collection, document):
 
 
 def get(db, collection, doc_id):
-    return db[collection].find_one({"_id": doc_id})
+    projection = RESIDENT_FIELDS if collection == RESIDENTS else None
+    return db[collection].find_one({"_id": doc_id}, projection)
 
 
 def list_all(db, collection, query, limit, cursor):
@@ -42,11 +45,11 @@ def add_resident(db, resident, event):
 
 
 def get_resident(db, resident_id):
-    return db[RESIDENTS].find_one({"_id": resident_id})
+    return db[RESIDENTS].find_one({"_id": resident_id}, RESIDENT_FIELDS)
 
 
 def find_resident_by_id_number(db, id_number):
-    return db[RESIDENTS].find_one({"id_number": id_number.upper()})
+    return db[RESIDENTS].find_one({"id_number": id_number.upper()}, RESIDENT_FIELDS)
 
 
 def update_resident(db, resident_id, changes, event):
@@ -66,7 +69,8 @@ def search_residents(db, filters, today, limit, cursor):
         query["name"] = {"$regex": re.escape(filters["q"])}
     if cursor:
         query["_id"] = {"$gt": cursor}
-    return db[RESIDENTS].find(query, sort=[("_id", ASCENDING)], limit=limit)
+    return db[RESIDENTS].find(query, sort=[("_id", ASCENDING)], limit=limit,
+                              projection=RESIDENT_FIELDS)
 
 
 def count_residents(db):
@@ -74,24 +78,20 @@ def count_residents(db):
 
 
 # -- projections of other services' events ---------------------------------------------------------
-def record_visit_fact(db, fact):
-    """Idempotent: one fact per visit id, whatever the deliveries."""
-    return db[VISIT_FACTS].insert_if_absent(fact)
+def apply_completed_visit(db, resident_id, visit):
+    """Count a completed visit into the resident's health summary, once per visit id.
 
-
-def health_summaries(db, resident_ids):
-    rows = db[VISIT_FACTS].aggregate([
-        {"$match": {"resident_id": {"$in": list(resident_ids)}}},
-        {"$group": {"_id": "$resident_id", "visits_completed": {"$sum": 1},
-                    "medicine_packages": {"$sum": "$medicine_packages"},
-                    "last_visit_at": {"$max": "$completed_at"}}},
-    ])
-    summaries = {rid: dict(EMPTY_HEALTH) for rid in resident_ids}
-    for row in rows:
-        summaries[row["_id"]] = {"visits_completed": row["visits_completed"],
-                                 "medicine_packages": row["medicine_packages"],
-                                 "last_visit_at": row["last_visit_at"]}
-    return summaries
+    One atomic document update: the guard (this visit not yet counted) and the counters change
+    together, so a redelivery, a crash between steps or 50 concurrent completions can neither
+    skip nor double a visit, and a read of the resident needs no second query. False when
+    nothing matched: the visit was already counted, or there is no such resident."""
+    counted = f"counted_visits.{visit['visit_id']}"
+    return db[RESIDENTS].update_one(
+        {"_id": resident_id, counted: {"$exists": False}},
+        {"$set": {counted: True},
+         "$inc": {"health.visits_completed": 1,
+                  "health.medicine_packages": visit["medicine_packages"]},
+         "$max": {"health.last_visit_at": visit["completed_at"]}})
 
 
 def add_timeline_entry(db, entry):

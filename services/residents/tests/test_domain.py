@@ -22,9 +22,9 @@ def test_age_counts_whole_years_and_birthdays():
 
 
 def test_elderly_follows_the_birth_date_at_every_read():
-    view = domain.resident_view(resident(birth_date="1966-12-01"), None, date(2026, 11, 30))
+    view = domain.resident_view(resident(birth_date="1966-12-01"), date(2026, 11, 30))
     assert "elderly" not in view["tags"] and view["age"] == 59
-    view = domain.resident_view(resident(birth_date="1966-12-01"), None, date(2026, 12, 1))
+    view = domain.resident_view(resident(birth_date="1966-12-01"), date(2026, 12, 1))
     assert view["tags"] == ["elderly", "lives_alone"] and view["age"] == 60
     assert domain.elderly_cutoff(date(2026, 12, 1)) == "1966-12-01"
     assert domain.elderly_cutoff(date(2028, 2, 29)) == "1968-02-29"
@@ -35,7 +35,7 @@ def test_elderly_is_never_stored():
 
 
 def test_numbers_are_masked_and_chinese_kept_exactly():
-    view = domain.resident_view(resident(), None, date(2026, 11, 28))
+    view = domain.resident_view(resident(), date(2026, 11, 28))
     assert view["phone"] == "138****5678"
     assert view["id_number"].startswith("420302") and view["id_number"][6:14] == "********"
     assert view["name"] == "李大爷"
@@ -69,3 +69,18 @@ def test_schema_rejects_unknown_fields_and_strips_names():
 def test_a_full_page_has_a_cursor():
     assert domain.page([{"id": "a"}, {"id": "b"}], 2)["next"] == "b"
     assert domain.page([{"id": "a"}], 2)["next"] is None
+
+
+def test_a_counted_visit_keeps_no_clinical_detail_and_needs_a_plain_id():
+    data = {"visit_id": "01JVISIT", "resident_id": "r1", "completed_at": "2026-11-28T10:00:00Z",
+            "medicine_packages": 3, "symptoms": ["头晕"]}
+    assert domain.counted_visit(data) == {"visit_id": "01JVISIT", "medicine_packages": 3,
+                                          "completed_at": "2026-11-28T10:00:00Z"}
+    for bad in ("a.b", "$where", "", "x" * 65):
+        with pytest.raises(domain.Invalid):
+            domain.counted_visit(data | {"visit_id": bad})
+
+
+def test_the_health_summary_is_read_from_the_resident_document():
+    health = {"visits_completed": 2, "medicine_packages": 5, "last_visit_at": "2026-11-02"}
+    assert domain.resident_view(resident(health=health), date(2026, 11, 28))["health"] == health
