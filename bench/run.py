@@ -62,6 +62,25 @@ def rabbitmqctl(*args):
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
 
 
+def queued_messages(vhost):
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", vhost, "messages"],
+                            check=True, capture_output=True, text=True).stdout
+    return sum(int(word) for word in listed.split() if word.isdigit())
+
+
+def settle(vhost, timeout=180):
+    """Wait until every queue of the run is empty twice in a row: the events of the untimed
+    preparation (registrations, schedulings) must not be consumed inside the timed run."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        quiet = quiet + 1 if queued_messages(vhost) == 0 else 0
+        if quiet == 2:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"queues of {vhost} did not drain within {timeout}s")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=300)
@@ -107,6 +126,7 @@ def main(argv=None):
             runs = []
             for _ in range(args.runs):
                 visits = pipeline.prepare(gateway, token, args.visits)
+                settle(vhost)
                 pids = {**infra_pids(), **{n: p.pid for n, p in running.processes.items()}}
                 with CpuMeter(pids) as meter:
                     run = pipeline.run(gateway, token, mongo_uri, prefix, visits, args.clients)

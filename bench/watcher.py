@@ -25,7 +25,7 @@ class Target:
 
 
 class VisibilityWatcher(threading.Thread):
-    def __init__(self, mongo_uri, targets, ids, interval=0.005):
+    def __init__(self, mongo_uri, targets, ids, interval=0.01):
         """`targets`: {label: Target}; `ids`: the visit ids to watch for."""
         super().__init__(daemon=True)
         self.client = pymongo.MongoClient(mongo_uri)

@@ -1,4 +1,6 @@
 """Every known (type, version) and its schema; building and parsing envelopes."""
+from functools import cache
+
 from marshmallow import ValidationError
 
 from chassis import clock, ids
@@ -8,6 +10,13 @@ from contracts.envelope import EnvelopeSchema
 SCHEMAS = {**residents.EVENTS, **health.EVENTS}
 
 _envelope_schema = EnvelopeSchema()
+
+
+@cache
+def _schema_instance(schema_class):
+    """One instance per schema class: building a marshmallow schema costs more than loading a
+    small event with it, and a loaded schema keeps no per-call state."""
+    return schema_class()
 
 
 class BadEnvelope(ValueError):
@@ -36,7 +45,7 @@ def new_event(event_type, data, version=None):
     if schema is None:
         raise UnknownEvent(f"unknown event {event_type} v{version}")
     try:
-        schema().load(data)  # an event we publish must be one we would accept
+        _schema_instance(schema).load(data)  # an event we publish must be one we would accept
     except ValidationError as exc:
         raise BadEnvelope(f"refusing to publish an invalid {event_type}: {exc.messages}") from None
     return {
@@ -61,7 +70,7 @@ def parse_envelope(body, accept_versions=None):
     if schema is None or (accept_versions and envelope["version"] not in accept_versions):
         raise UnknownEvent(f"unknown event {key[0]} version {key[1]}")
     try:
-        schema().load(envelope["data"])
+        _schema_instance(schema).load(envelope["data"])
     except ValidationError as exc:
         raise BadEnvelope(f"invalid {key[0]} v{key[1]} data: {exc.messages}") from None
     return envelope

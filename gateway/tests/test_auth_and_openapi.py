@@ -29,6 +29,17 @@ def test_bad_tokens_are_unauthorized(header):
         authenticate(header, SECRET)
 
 
+def test_a_remembered_token_still_expires_and_is_bound_to_its_secret(monkeypatch):
+    issued = time.time()
+    token = mint(SECRET, tenant="t", roles_=["resident"], sub="s", now=issued, ttl_seconds=60)
+    assert authenticate(f"Bearer {token}", SECRET).sub == "s"  # verified, then remembered
+    with pytest.raises(Unauthorized):
+        authenticate(f"Bearer {token}", "another-secret-of-32-bytes-long!!!")
+    monkeypatch.setattr(time, "time", lambda: issued + 61)
+    with pytest.raises(Unauthorized, match="expired"):
+        authenticate(f"Bearer {token}", SECRET)
+
+
 def test_roles_are_checked():
     principal = authenticate("Bearer " + mint(SECRET, tenant="t", roles_=["resident"], sub="s"),
                              SECRET)
