@@ -42,13 +42,20 @@ class CpuMeter:
         return self
 
     def __exit__(self, *exc):
-        self.used = {name: round(cpu_seconds(pid) - self.before[name], 2)
-                     for name, pid in self.pids.items()}
+        self.used = {}
+        for name, pid in self.pids.items():
+            try:
+                self.used[name] = round(cpu_seconds(pid) - self.before[name], 2)
+            except FileNotFoundError:  # the process ended during the phase: not counted
+                pass
 
 
 def broker_pid():
-    found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout
-    return int(found.split()[0]) if found.split() else None
+    """The RabbitMQ node's Erlang VM: not the short-lived, hidden VMs rabbitmqctl starts."""
+    listed = subprocess.run(["pgrep", "-a", "-f", "beam.smp"], capture_output=True,
+                            text=True).stdout.splitlines()
+    nodes = [line.split()[0] for line in listed if " -hidden" not in line]
+    return int(nodes[0]) if nodes else None
 
 
 def rss_mb(pid):
