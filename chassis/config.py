@@ -50,6 +50,20 @@ class Settings:
         default_factory=lambda: float(_env("GONGZHI_SUMMARY_CACHE_SECONDS", "0.5"))
     )
 
+    # Home care with the partner hospital (services/health).
+    follow_up_sweep_seconds: float = field(
+        default_factory=lambda: float(_env("GONGZHI_FOLLOW_UP_SWEEP_SECONDS", "300"))
+    )
+    follow_up_grace_days: int = field(
+        default_factory=lambda: int(_env("GONGZHI_FOLLOW_UP_GRACE_DAYS", "7"))
+    )
+    discharge_follow_up_days: int = field(
+        default_factory=lambda: int(_env("GONGZHI_DISCHARGE_FOLLOW_UP_DAYS", "3"))
+    )
+    hospital_inbox: str = field(
+        default_factory=lambda: _env("GONGZHI_HOSPITAL_INBOX", "hospital.inbox")
+    )
+
     @property
     def is_development(self):
         return self.env == "development"

@@ -4,10 +4,14 @@ from functools import cache
 from marshmallow import ValidationError
 
 from chassis import clock, ids
-from contracts import health, residents
+from contracts import health, hospital, residents
 from contracts.envelope import EnvelopeSchema
 
-SCHEMAS = {**residents.EVENTS, **health.EVENTS}
+SCHEMAS = {**residents.EVENTS, **health.EVENTS, **hospital.EVENTS}
+# What the hospital publishes or reads: documented for its integrators in asyncapi.yaml.
+HOSPITAL_FACING = sorted(
+    [key for key in SCHEMAS if key[0].startswith("hospital.")]
+    + [("health.referral_requested", 1), ("health.visit_completed", 1)])
 
 _envelope_schema = EnvelopeSchema()
 

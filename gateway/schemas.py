@@ -20,6 +20,7 @@ class PageQuery(CursorQuery):
 class RebuildOut(Schema):
     residents = fields.Integer()
     visits = fields.Integer()
+    follow_ups = fields.Integer()
 
 
 _pages = {}

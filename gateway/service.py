@@ -128,6 +128,55 @@ class GatewayService(HealthChecks):
             query["resident_id"] = request.principal.sub
         return self.health.list_visits(query)
 
+    @api("GET", "/v1/visits/<string:visit_id>/fhir", roles=roles.CLINICAL_RECORD_READERS,
+         answer=visit_schemas.FhirBundleOut, tag="health",
+         summary="A completed visit as an HL7 FHIR R4 Bundle (Encounter class HH, "
+                 "Observations, MedicationDispenses)")
+    def visit_fhir(self, request, visit_id):
+        return self.health.visit_fhir(visit_id)
+
+    # -- follow-ups, referrals, the hospital's patients -----------------------------------------------
+    @api("GET", "/v1/follow-ups", roles=roles.FOLLOW_UP_READERS, query=visit_schemas.FollowUpQuery,
+         answer=visit_schemas.FollowUpOut, many=True, tag="health",
+         summary="Follow-ups by status (due, overdue, ...), kind, grid or resident")
+    def list_follow_ups(self, request):
+        return self.health.list_follow_ups(request.query)
+
+    @api("POST", "/v1/referrals", roles=roles.CLINICIANS, body=visit_schemas.ReferralIn,
+         answer=visit_schemas.ReferralOut, status=201, tag="health",
+         summary="Refer the visited resident to the partner hospital")
+    def request_referral(self, request):
+        return 201, self.health.request_referral(request.body)
+
+    @api("GET", "/v1/referrals", roles=roles.STAFF + (roles.RESIDENT,),
+         query=visit_schemas.ReferralQuery, answer=visit_schemas.ReferralOut, many=True,
+         tag="health", summary="List referrals (reasons for medical staff and the resident only)")
+    def list_referrals(self, request):
+        query = dict(request.query)
+        if _only_resident(request):
+            query["resident_id"] = request.principal.sub
+        return self.health.list_referrals(query)
+
+    @api("GET", "/v1/referrals/<string:referral_id>", roles=roles.STAFF + (roles.RESIDENT,),
+         answer=visit_schemas.ReferralOut, tag="health", summary="A referral and its answer")
+    def get_referral(self, request, referral_id):
+        referral = self.health.get_referral(referral_id)
+        if _only_resident(request) and referral["resident_id"] != request.principal.sub:
+            raise NotFound(f"no referral {referral_id}")
+        return referral
+
+    @api("GET", "/v1/patient-reviews", roles=roles.PATIENT_REVIEWERS,
+         query=visit_schemas.ReviewQuery, answer=visit_schemas.ReviewOut, many=True,
+         tag="health", summary="Hospital events for patients not matched to a resident")
+    def list_patient_reviews(self, request):
+        return self.health.list_patient_reviews(request.query)
+
+    @api("POST", "/v1/patient-reviews/<string:review_id>/resolve", roles=roles.PATIENT_REVIEWERS,
+         body=visit_schemas.ReviewResolveIn, answer=visit_schemas.ReviewOut, tag="health",
+         summary="Say which resident the patient is: links them and applies the parked events")
+    def resolve_patient_review(self, request, review_id):
+        return self.health.resolve_patient_review(review_id, request.body)
+
     # -- indicators ---------------------------------------------------------------------------------
     @api("GET", "/v1/metrics/summary", roles=roles.METRICS_READERS, query=metric_schemas.SummaryQuery,
          answer=metric_schemas.SummaryOut, tag="metrics", summary="Community indicators, live")

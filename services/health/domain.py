@@ -12,6 +12,7 @@ def new_visit(payload, resident_ref, actor):
         "community_id": resident_ref["community_id"],
         "compound_id": resident_ref["compound_id"],
         "household_id": resident_ref["household_id"],
+        "grid": resident_ref.get("grid"),
         "scheduled_for": clock.iso(payload["scheduled_for"]),
         "reason": payload.get("reason"),
         "status": "scheduled",
@@ -38,6 +39,7 @@ def completion(payload, actor, recorded_by="platform"):
         "checks": payload.get("checks") or {},
         "medicines_dispensed": payload["medicines_dispensed"],
         "medicine_packages": medicine_packages(payload["medicines_dispensed"]),
+        "follow_up_in_days": payload.get("follow_up_in_days"),
     }
 
 
@@ -85,6 +87,8 @@ def visit_view(visit, clinical):
         "medicine_packages": visit.get("medicine_packages", 0),
         "recorded_by": visit.get("recorded_by", "platform"),
     }
+    if visit.get("status") == "completed":
+        view["follow_up_in_days"] = visit.get("follow_up_in_days")
     if clinical:
         view.update({key: visit.get(key) for key in CLINICAL})
         view["medication"] = view["medication"] or []

@@ -51,6 +51,9 @@ class VisitCompletionIn(Strict):
                              load_default=list)
     checks = fields.Nested(ChecksIn, load_default=dict)
     medicines_dispensed = fields.List(fields.Nested(MedicineIn), required=True)
+    # See the resident again in this many days: a follow-up (pending -> due -> overdue).
+    follow_up_in_days = fields.Integer(strict=True, load_default=None, validate=validate.Range(
+        min=1, max=365, error="A follow-up is 1 to 365 days away."))
 
 
 class VisitCancelIn(Strict):
@@ -88,3 +91,104 @@ class VisitOut(Schema):
     medication = fields.List(fields.String())
     checks = fields.Dict()
     medicines_dispensed = fields.List(fields.Nested(MedicineOut))
+    follow_up_in_days = fields.Integer(allow_none=True)
+
+
+FOLLOW_UP_STATUSES = ("pending", "due", "overdue", "done")
+FOLLOW_UP_KINDS = ("visit", "discharge", "monthly_plan")
+URGENCIES = ("routine", "urgent", "emergency")
+REFERRAL_STATUSES = ("requested", "accepted", "declined")
+REVIEW_STATUSES = ("open", "resolved")
+
+
+class FollowUpQuery(CursorQuery):
+    status = fields.String(validate=validate.OneOf(FOLLOW_UP_STATUSES))
+    kind = fields.String(validate=validate.OneOf(FOLLOW_UP_KINDS))
+    grid = fields.String(validate=validate.Length(min=1, max=50),
+                         metadata={"description": "a grid worker's grid, e.g. 第1网格"})
+    community_id = fields.String(validate=validate.Length(min=1, max=64))
+    resident_id = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class FollowUpOut(Schema):
+    id = fields.String()
+    kind = fields.String(metadata={"enum": list(FOLLOW_UP_KINDS)})
+    status = fields.String(metadata={"enum": list(FOLLOW_UP_STATUSES)})
+    resident_id = fields.String()
+    community_id = fields.String()
+    compound_id = fields.String(allow_none=True)
+    household_id = fields.String(allow_none=True)
+    grid = fields.String(allow_none=True)
+    due_on = fields.String(metadata={"description": "local day (UTC+8) it becomes due"})
+    overdue_after = fields.String(metadata={"description": "the last day before it is overdue"})
+    visit_id = fields.String(allow_none=True, metadata={"description": "the visit scheduled for it"})
+    source_visit_id = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    created_at = fields.String()
+    done_at = fields.String(allow_none=True)
+    done_by_visit_id = fields.String(allow_none=True)
+
+
+class ReferralIn(Strict):
+    visit_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    department = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ReferralQuery(CursorQuery):
+    resident_id = fields.String(validate=validate.Length(min=1, max=64))
+    visit_id = fields.String(validate=validate.Length(min=1, max=64))
+    status = fields.String(validate=validate.OneOf(REFERRAL_STATUSES))
+
+
+class ReferralOut(Schema):
+    """`reason`, `decline_reason` and `hospital_note` only for medical staff and the resident."""
+
+    id = fields.String()
+    visit_id = fields.String()
+    resident_id = fields.String()
+    community_id = fields.String()
+    department = fields.String()
+    urgency = fields.String(metadata={"enum": list(URGENCIES)})
+    status = fields.String(metadata={"enum": list(REFERRAL_STATUSES)})
+    requested_at = fields.String()
+    answered_at = fields.String(allow_none=True)
+    appointment_at = fields.String(allow_none=True)
+    patient_id = fields.String(allow_none=True)
+    reason = fields.String()
+    decline_reason = fields.String(allow_none=True)
+    hospital_note = fields.String(allow_none=True)
+
+
+class ReviewQuery(CursorQuery):
+    status = fields.String(load_default="open", validate=validate.OneOf(REVIEW_STATUSES))
+    patient_id = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class ReviewResolveIn(Strict):
+    resident_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class ReviewOut(Schema):
+    id = fields.String()
+    patient_id = fields.String()
+    name = fields.String(allow_none=True)
+    id_number = fields.String(allow_none=True, metadata={"description": "masked"})
+    reason = fields.String()
+    event_type = fields.String()
+    status = fields.String(metadata={"enum": list(REVIEW_STATUSES)})
+    received_at = fields.String()
+    resolved_at = fields.String(allow_none=True)
+    resident_id = fields.String(allow_none=True)
+    applied = fields.String(allow_none=True, metadata={"description": "the visit it led to"})
+
+
+class FhirBundleOut(Schema):
+    """An HL7 FHIR R4 Bundle (type collection): Encounter (class HH), Observations,
+    MedicationDispenses."""
+
+    resourceType = fields.String()
+    type = fields.String()
+    timestamp = fields.String()
+    entry = fields.List(fields.Dict())

@@ -1,6 +1,11 @@
-"""Health service entrypoints: home visits."""
+"""Health service entrypoints: home visits, follow-ups, referrals, the hospital's events."""
+import logging
+
 from nameko.dependency_providers import Config
 
+from chassis import clock
+from chassis.config import settings_from
+from chassis.consumer import consume_event
 from chassis.context import CallContext
 from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.errors import EXPECTED, Conflict, NotFound
@@ -8,7 +13,12 @@ from chassis.health import HealthChecks
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
-from services.health import domain, schemas, store
+from services.health import (domain, fhir, followups, identity, intake, referrals, schemas,
+                             store, sweep)
+from services.health.inbox import HospitalInbox
+from services.health.timer import settings_timer
+
+_log = logging.getLogger(__name__)
 
 
 class HealthService(HealthChecks):
@@ -18,6 +28,7 @@ class HealthService(HealthChecks):
     call = CallContext()
     store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes)
     residents = BoundedRpcProxy("residents")
+    hospital_inbox = HospitalInbox()
 
     @rpc(expected_exceptions=EXPECTED)
     def schedule_visit(self, payload):
@@ -53,9 +64,7 @@ class HealthService(HealthChecks):
     def list_visits(self, query):
         filters = load(schemas.VisitQuery(), query)
         rows = store.find_visits(self.store, filters, filters["limit"], filters["cursor"])
-        items = [self._view(row) for row in rows]
-        return {"items": items,
-                "next": items[-1]["id"] if len(items) == filters["limit"] else None}
+        return _page([self._view(row) for row in rows], filters["limit"])
 
     @rpc(expected_exceptions=EXPECTED)
     def export_completed_visits(self, limit=500, cursor=None):
@@ -63,7 +72,205 @@ class HealthService(HealthChecks):
         rows = store.completed_visits(self.store, limit, cursor)
         items = [domain.completed_event_data(row["_id"], row, row) | {"id": row["_id"]}
                  for row in rows]
-        return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}
+        return _page(items, limit)
+
+    # -- follow-ups ----------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def list_follow_ups(self, query):
+        filters = load(schemas.FollowUpQuery(), query)
+        rows = store.find_follow_ups(self.store, filters, filters["limit"], filters["cursor"])
+        return _page([followups.follow_up_view(row) for row in rows], filters["limit"])
+
+    @rpc(expected_exceptions=EXPECTED)
+    def export_follow_ups(self, limit=500, cursor=None):
+        """Follow-up facts (as their events carry them) for rebuilding projections elsewhere."""
+        rows = store.find_follow_ups(self.store, {}, limit, cursor)
+        items = [followups.changed_event_data(row) | {"id": row["_id"]} for row in rows]
+        return _page(items, limit)
+
+    @settings_timer("follow_up_sweep_seconds")
+    def sweep_follow_ups(self):
+        raw, kick = self.store.system_scope()
+        try:
+            results = sweep.run_follow_up_sweep(raw, followups.local_today(), on_events=kick)
+        except Exception:  # the store is down: the next tick tries again
+            _log.warning("follow-up sweep failed", exc_info=True)
+            return
+        changed = {t: r for t, r in results.items() if r["created"] or r["moved"]}
+        if changed:
+            _log.info("follow-up sweep: %s", changed)
+
+    @consume_event("health", "visit_completed")
+    def on_visit_completed(self, envelope):
+        """Whoever recorded the visit: it fulfils the resident's open follow-ups, and may ask
+        for the next one."""
+        data = envelope["data"]
+        visit = store.get_visit(self.store, data["visit_id"])
+        completed_day = followups.local_day(data["completed_at"])
+        for follow_up in store.open_follow_ups(self.store, data["resident_id"]):
+            if followups.closes(follow_up, data["visit_id"], completed_day):
+                done = {**follow_up, "status": "done"}
+                store.move_follow_up(self.store, follow_up["_id"], follow_up["status"], {
+                    "status": "done", "done_at": data["completed_at"],
+                    "done_by_visit_id": data["visit_id"]}, sweep.follow_up_event(done))
+        if visit and visit.get("follow_up_in_days"):
+            settings = settings_from(self.config)
+            follow_up = followups.after_visit(visit, visit["follow_up_in_days"],
+                                              settings.follow_up_grace_days,
+                                              followups.local_today())
+            store.add_follow_up(self.store, follow_up, sweep.follow_up_event(follow_up))
+
+    @consume_event("residents", "resident_registered")
+    def on_resident_registered(self, envelope):
+        data = envelope["data"]
+        store.save_plan_facts(self.store, data["resident_id"], {
+            "resident_id": data["resident_id"], "birth_date": data["birth_date"],
+            "tags": data["tags"], **{k: data[k] for k in (
+                "community_id", "compound_id", "household_id")}})
+
+    @consume_event("residents", "resident_updated")
+    def on_resident_updated(self, envelope):
+        changes = {k: v for k, v in envelope["data"]["changes"].items()
+                   if k in ("birth_date", "tags")}
+        if changes:
+            store.save_plan_facts(self.store, envelope["data"]["resident_id"], changes)
+
+    # -- referrals ---------------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def request_referral(self, payload):
+        data = load(schemas.ReferralIn(), payload)
+        visit = store.get_visit(self.store, data["visit_id"])
+        if visit is None:
+            raise NotFound(f"no visit {data['visit_id']}")
+        if visit["status"] == "cancelled":
+            raise Conflict("a cancelled visit cannot refer")
+        ref = self.residents.resident_ref(visit["resident_id"])
+        patient = {"patient_id": store.patient_of(self.store, visit["resident_id"]),
+                   "name": ref["name"], "birth_date": ref.get("birth_date"),
+                   "gender": ref.get("gender")}
+        referral = referrals.new_referral(data, visit, patient, self.call.actor_record())
+        store.add_referral(self.store, referral, new_event(
+            "health.referral_requested", referrals.requested_event_data(referral)))
+        return self._referral_view(referral)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_referral(self, referral_id):
+        referral = store.get_referral(self.store, referral_id) if isinstance(
+            referral_id, str) else None
+        if referral is None:
+            raise NotFound(f"no referral {referral_id}")
+        return self._referral_view(referral)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_referrals(self, query):
+        filters = load(schemas.ReferralQuery(), query)
+        rows = store.find_referrals(self.store, filters, filters["limit"], filters["cursor"])
+        return _page([self._referral_view(row) for row in rows], filters["limit"])
+
+    @consume_event("hospital", "referral_accepted")
+    def on_referral_accepted(self, envelope):
+        data = envelope["data"]
+        referral = self._answered_referral(data["referral_id"])
+        linked = store.link_patient(self.store, identity.new_link(
+            data["patient_id"], referral["resident_id"], "referral", envelope["actor"]))
+        if linked != referral["resident_id"]:
+            raise Conflict(f"patient {data['patient_id']} is linked to another resident")
+        self._answer(referral, referrals.answer("accepted", {
+            **data, "accepted_at": intake.utc(data["accepted_at"]),
+            "appointment_at": data.get("appointment_at") and intake.utc(data["appointment_at"])}))
+
+    @consume_event("hospital", "referral_declined")
+    def on_referral_declined(self, envelope):
+        data = envelope["data"]
+        referral = self._answered_referral(data["referral_id"])
+        self._answer(referral, referrals.answer("declined", {
+            **data, "declined_at": intake.utc(data["declined_at"])}))
+
+    def _answered_referral(self, referral_id):
+        referral = store.get_referral(self.store, referral_id)
+        if referral is None:  # retried, then dead-lettered with this reason
+            raise NotFound(f"no referral {referral_id} in this subdistrict")
+        return referral
+
+    def _answer(self, referral, changes):
+        if referral["status"] != "requested":
+            if referrals.same_answer(referral, changes):
+                return  # the hospital said it again
+            raise Conflict(f"referral {referral['_id']} was already {referral['status']}")
+        event = new_event("health.referral_answered",
+                          referrals.answered_event_data(referral, changes))
+        if store.answer_referral(self.store, referral["_id"], changes, event) is None:
+            raise Conflict(f"referral {referral['_id']} was answered concurrently")
+
+    # -- the hospital's discharges and visits -----------------------------------------------------------
+    @consume_event("hospital", "patient_discharged")
+    def on_patient_discharged(self, envelope):
+        self._from_hospital(envelope)
+
+    @consume_event("hospital", "home_visit_completed")
+    def on_hospital_visit_completed(self, envelope):
+        self._from_hospital(envelope)
+
+    def _from_hospital(self, envelope):
+        data = envelope["data"]
+        resident = intake.find_resident(self.store, self.residents, data, envelope["actor"])
+        if resident is None:
+            intake.park(self.store, envelope, intake.unmatched_reason(data))
+            _log.warning("%s for an unmatched patient parked for review", envelope["type"])
+            return
+        intake.apply(self.store, envelope["type"], data, resident, settings_from(self.config),
+                     envelope["actor"])
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_patient_reviews(self, query):
+        filters = load(schemas.ReviewQuery(), query)
+        rows = store.find_reviews(self.store, filters, filters["limit"], filters["cursor"])
+        return _page([identity.review_view(row) for row in rows], filters["limit"])
+
+    @rpc(expected_exceptions=EXPECTED)
+    def resolve_patient_review(self, review_id, payload):
+        """Staff say who the patient is: link them, and apply every event parked for them."""
+        data = load(schemas.ReviewResolveIn(), payload)
+        review = store.get_review(self.store, review_id) if isinstance(review_id, str) else None
+        if review is None:
+            raise NotFound(f"no patient review {review_id}")
+        if review["status"] != "open":
+            raise Conflict(f"the review is {review['status']}")
+        resident = self.residents.resident_ref(data["resident_id"])  # NotFound across tenants
+        actor = self.call.actor_record()
+        linked = store.link_patient(self.store, identity.new_link(
+            review["patient_id"], resident["id"], "review", actor))
+        if linked != resident["id"]:
+            raise Conflict(f"patient {review['patient_id']} is linked to another resident")
+        settings, answer = settings_from(self.config), None
+        parked = store.find_reviews(self.store, {"status": "open",
+                                                 "patient_id": review["patient_id"]}, 200, None)
+        for row in parked:  # apply first (idempotent), then close: a crash loses nothing
+            applied = intake.apply(self.store, row["event_type"], row["data"], resident,
+                                   settings, actor)
+            closed = store.close_review(self.store, row["_id"], {
+                "status": "resolved", "resident_id": resident["id"], "resolved_by": actor,
+                "resolved_at": clock.now_iso(), "applied": applied})
+            if row["_id"] == review_id:
+                answer = closed
+        if answer is None:
+            raise Conflict("the review was resolved concurrently")
+        return identity.review_view(answer) | {"applied": answer.get("applied")}
+
+    # -- FHIR ------------------------------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def visit_fhir(self, visit_id):
+        visit = store.get_visit(self.store, visit_id) if isinstance(visit_id, str) else None
+        if visit is None:
+            raise NotFound(f"no visit {visit_id}")
+        if not (domain.may_see_clinical(self.call, visit) or self.call.has_any("hospital")):
+            raise NotFound(f"no visit {visit_id}")  # a resident asking for someone else's
+        if visit["status"] != "completed":
+            raise Conflict(f"the visit is {visit['status']}; only a completed visit has a record")
+        return fhir.visit_bundle(visit)
+
+    def _referral_view(self, referral):
+        return referrals.referral_view(referral, domain.may_see_clinical(self.call, referral))
 
     def _transition(self, visit_id, changes, event_type, event_data):
         def event_for(vid, visit, change):
@@ -80,3 +287,7 @@ class HealthService(HealthChecks):
 
     def _view(self, visit):
         return domain.visit_view(visit, domain.may_see_clinical(self.call, visit))
+
+
+def _page(items, limit):
+    return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}

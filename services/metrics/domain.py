@@ -17,6 +17,15 @@ def visit_fact(data):
             "medicine_packages": data["medicine_packages"]}
 
 
+FOLLOW_UP_RANK = {"pending": 0, "due": 1, "overdue": 2, "done": 3}
+
+
+def follow_up_fact(data):
+    return {"_id": data["follow_up_id"], "community_id": data["community_id"],
+            "resident_id": data["resident_id"], "status": data["status"],
+            "rank": FOLLOW_UP_RANK[data["status"]]}
+
+
 def window(from_day: date | None, to_day: date | None):
     """Date filters are local calendar days (UTC+8) turned into UTC instants, [start, end)."""
     def start_of(day):
@@ -32,8 +41,11 @@ def elderly_birth_cutoff(on: date):
     return elderly_cutoff(on)
 
 
-def summary(registered, elderly_registered, visit_totals, elderly_served, as_of, filters):
+def summary(registered, elderly_registered, visit_totals, elderly_served, as_of, filters,
+            follow_ups=None):
+    follow_ups = follow_ups or {"follow_ups_due": 0, "follow_ups_overdue": 0}
     return {
+        **follow_ups,
         "residents_registered": registered,
         "elderly_registered": elderly_registered,
         "residents_served": visit_totals["residents_served"],

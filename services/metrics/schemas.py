@@ -23,6 +23,8 @@ class SummaryOut(Schema):
     elderly_served = fields.Integer()
     visits_completed = fields.Integer()
     medicine_packages = fields.Integer(metadata={"description": "sum of dispensed quantities"})
+    follow_ups_due = fields.Integer(metadata={"description": "follow-ups due now (state, not windowed)"})
+    follow_ups_overdue = fields.Integer(metadata={"description": "follow-ups past their last day"})
     as_of = fields.String()
     community_id = fields.String(allow_none=True)
     # `from`/`to` echo the window applied to visit figures

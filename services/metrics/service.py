@@ -40,6 +40,10 @@ class MetricsService(HealthChecks):
     def on_visit_completed(self, envelope):
         store.record_visit(self.store, domain.visit_fact(envelope["data"]))
 
+    @consume_event("health", "follow_up_changed")
+    def on_follow_up_changed(self, envelope):
+        store.record_follow_up(self.store, domain.follow_up_fact(envelope["data"]))
+
     @rpc(expected_exceptions=EXPECTED)
     def summary(self, query=None):
         filters = load(schemas.SummaryQuery(), query or {})
@@ -57,7 +61,8 @@ class MetricsService(HealthChecks):
             elderly_registered=store.count_residents(self.store, community, end, born_by),
             visit_totals=totals,
             elderly_served=store.count_elderly_among(self.store, served_ids, born_by),
-            as_of=clock.now_iso(), filters=filters)
+            as_of=clock.now_iso(), filters=filters,
+            follow_ups=store.follow_up_counts(self.store, community))
 
     @rpc(expected_exceptions=EXPECTED)
     def rebuild(self):
@@ -68,8 +73,10 @@ class MetricsService(HealthChecks):
                                  domain.resident_fact)
         visits = self._export(self.health.export_completed_visits, store.record_visit,
                               domain.visit_fact)
+        follow_ups = self._export(self.health.export_follow_ups, store.record_follow_up,
+                                  domain.follow_up_fact)
         self.cache.forget(self.store.tenant)
-        return {"residents": residents, "visits": visits}
+        return {"residents": residents, "visits": visits, "follow_ups": follow_ups}
 
     def _export(self, export, record, to_fact):
         count, cursor = 0, None

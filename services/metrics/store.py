@@ -5,12 +5,14 @@ from pymongo import ASCENDING
 from chassis.tenancy import ensure_tenant_index
 
 RESIDENT_FACTS, VISIT_FACTS = "resident_facts", "visit_facts"
+FOLLOW_UP_FACTS = "follow_up_facts"
 
 
 def ensure_indexes(raw):
     ensure_tenant_index(raw[RESIDENT_FACTS], [("community_id", ASCENDING)])
     ensure_tenant_index(raw[VISIT_FACTS], [("community_id", ASCENDING),
                                            ("completed_at", ASCENDING)])
+    ensure_tenant_index(raw[FOLLOW_UP_FACTS], [("status", ASCENDING)])
 
 
 def record_resident(db, fact):
@@ -23,6 +25,25 @@ def move_resident(db, resident_id, changes):
 
 def record_visit(db, fact):
     return db[VISIT_FACTS].insert_if_absent(fact)
+
+
+def record_follow_up(db, fact):
+    """Keep the furthest state a follow-up reached: its events may arrive in any order, and
+    a status never moves back (pending < due < overdue < done)."""
+    if db[FOLLOW_UP_FACTS].update_one({"_id": fact["_id"], "rank": {"$lt": fact["rank"]}},
+                                      {"$set": fact}):
+        return True
+    return db[FOLLOW_UP_FACTS].insert_if_absent(fact)
+
+
+def follow_up_counts(db, community_id=None):
+    match = {"status": {"$in": ["due", "overdue"]}}
+    if community_id:
+        match["community_id"] = community_id
+    rows = db[FOLLOW_UP_FACTS].aggregate([
+        {"$match": match}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}])
+    counts = {row["_id"]: row["n"] for row in rows}
+    return {"follow_ups_due": counts.get("due", 0), "follow_ups_overdue": counts.get("overdue", 0)}
 
 
 def _resident_match(community_id, registered_before, born_by=None):
@@ -75,3 +96,4 @@ def forget_tenant(db):
     """For a rebuild: the tenant's facts go, then are derived again from the sources."""
     db[RESIDENT_FACTS].delete_many({})
     db[VISIT_FACTS].delete_many({})
+    db[FOLLOW_UP_FACTS].delete_many({})

@@ -146,6 +146,24 @@ def visit_completed_summary(data):
     return f"{who}上门医疗服务完成，发放药品 {packages} 份"
 
 
+def resident_ref(resident, household):
+    """Who and where a resident is, for other services (no phone, no ID number)."""
+    return {key: resident[key] for key in ("household_id", "compound_id", "community_id")} | {
+        "id": resident["_id"], "name": resident["name"], "birth_date": resident["birth_date"],
+        "gender": resident.get("gender"), "grid": (household or {}).get("grid")}
+
+
+def referral_summary(data):
+    """Timeline text for a referral and its answer (never the clinical reason)."""
+    status = data.get("status")
+    if status == "accepted":
+        when = f"，预约 {data['appointment_at'][:10]}" if data.get("appointment_at") else ""
+        return f"医院已接收转诊（{data['department']}）{when}"
+    if status == "declined":
+        return f"医院未接收转诊（{data['department']}）"
+    return f"转诊至合作医院（{data['department']}）"
+
+
 def page(items, limit):
     """Items plus the cursor for the next page (the last id, when the page is full)."""
     return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}

@@ -87,8 +87,20 @@ class ResidentsService(HealthChecks):
         """Where a resident sits in the hierarchy: for other services' checks. NotFound when
         the resident is not in the caller's tenant."""
         resident = _existing(self.store, store.RESIDENTS, resident_id, "resident")
-        return {key: resident[key] for key in ("household_id", "compound_id", "community_id")} | {
-            "id": resident["_id"], "name": resident["name"]}
+        return domain.resident_ref(resident, store.get(self.store, store.HOUSEHOLDS,
+                                                       resident["household_id"]))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def match_id_number(self, id_number):
+        """The resident with this ID-card number, or None when none or several have it (the
+        caller must not guess). The number is compared, never logged or returned."""
+        if not isinstance(id_number, str) or not id_number.strip():
+            return None
+        rows = store.residents_with_id_number(self.store, id_number.strip(), limit=2)
+        if len(rows) != 1:
+            return None
+        return domain.resident_ref(rows[0], store.get(self.store, store.HOUSEHOLDS,
+                                                      rows[0]["household_id"]))
 
     @rpc(expected_exceptions=EXPECTED)
     def resident_timeline(self, resident_id, limit=50, cursor=None):
@@ -126,6 +138,20 @@ class ResidentsService(HealthChecks):
         store.add_timeline_entry(self.store, domain.timeline_entry(
             envelope, data["resident_id"], "home_visit_scheduled",
             f"预约上门医疗服务：{data['scheduled_for'][:10]}"))
+
+    @consume_event("health", "referral_requested")
+    def on_referral_requested(self, envelope):
+        data = envelope["data"]  # the clinical reason is not kept here
+        store.add_timeline_entry(self.store, domain.timeline_entry(
+            envelope, data["resident_id"], "referral_requested",
+            domain.referral_summary(data)))
+
+    @consume_event("health", "referral_answered")
+    def on_referral_answered(self, envelope):
+        data = envelope["data"]
+        store.add_timeline_entry(self.store, domain.timeline_entry(
+            envelope, data["resident_id"], f"referral_{data['status']}",
+            domain.referral_summary(data)))
 
     @consume_event("health", "visit_cancelled")
     def on_visit_cancelled(self, envelope):

@@ -52,6 +52,10 @@ def find_resident_by_id_number(db, id_number):
     return db[RESIDENTS].find_one({"id_number": id_number.upper()}, RESIDENT_FIELDS)
 
 
+def residents_with_id_number(db, id_number, limit):
+    return db[RESIDENTS].find({"id_number": id_number.upper()}, limit=limit)
+
+
 def update_resident(db, resident_id, changes, event):
     return db[RESIDENTS].find_one_and_update(
         {"_id": resident_id}, {"$set": changes}, events=[event] if event else ())
