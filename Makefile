@@ -6,7 +6,7 @@ VERSION ?= 0.1.0
 IMAGE   ?= gongzhi
 SERVICES ?= residents health metrics gateway
 
-.PHONY: install run test test-fast images clean
+.PHONY: install run test test-fast images clean hospital-sim
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,9 @@ $(VENV)/.installed: pyproject.toml
 
 run: install  ## the whole platform with the Kaixuan demo data; Ctrl-C stops it
 	$(BIN)/python -m chassis.launcher
+
+hospital-sim: install  ## play Taihe Hospital against `make run`: accept referrals, discharge, record a visit
+	$(BIN)/python -m integrations.hospital.simulator --tenant hongwei demo $(ARGS)
 
 test: install  ## every test: unit, service (real broker and store), end to end, deploy checks
 	$(BIN)/python -m pytest

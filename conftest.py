@@ -8,4 +8,4 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
-pytest_plugins = ["tests.infra", "tests.platform"]
+pytest_plugins = ["tests.infra", "tests.platform", "tests.hospital"]

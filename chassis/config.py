@@ -52,7 +52,7 @@ class Settings:
 
     # Home care with the partner hospital (services/health).
     follow_up_sweep_seconds: float = field(
-        default_factory=lambda: float(_env("GONGZHI_FOLLOW_UP_SWEEP_SECONDS", "300"))
+        default_factory=lambda: float(_env("GONGZHI_FOLLOW_UP_SWEEP_SECONDS", "60"))
     )
     follow_up_grace_days: int = field(
         default_factory=lambda: int(_env("GONGZHI_FOLLOW_UP_GRACE_DAYS", "7"))

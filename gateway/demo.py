@@ -1,13 +1,16 @@
 """Demo data for Kaixuan Community (凯旋社区) of Hongwei Subdistrict (红卫街道), loaded through
 the public API like any client would: compounds including Yongguang Xincun (永光新村),
-households, 34 residents, and the home visits with Taihe Hospital West Campus that give the
-report's figures (22 elderly residents served, 42 free medicine packages)."""
+households, 34 residents (with demo ID-card numbers, so the hospital simulator can match its
+patients), the home visits with Taihe Hospital West Campus that give the report's figures
+(22 elderly residents served, 42 free medicine packages), follow-ups, and one referral to the
+hospital waiting for `make hospital-sim` to accept it."""
 from datetime import date, timedelta
 
 import requests
 
 from chassis.config import Settings
 from gateway import tokens
+from integrations.hospital.demo_patients import id_number
 
 TENANT = "hongwei"
 COMMUNITY = "凯旋社区"
@@ -109,7 +112,8 @@ def load(client):
         household = households[index % len(households)]
         residents.append(client.post("/v1/residents", {
             "household_id": household["id"], "name": name, "birth_date": born,
-            "gender": gender, "tags": tags, "phone": f"138{index:04d}{5678 + index:04d}"[:11]}))
+            "gender": gender, "tags": tags, "phone": f"138{index:04d}{5678 + index:04d}"[:11],
+            "id_number": id_number(born, index, gender == "male")}))
     elderly = [r for r in residents if "elderly" in r["tags"]]
     start = date.today() - timedelta(days=40)
     for index, resident in enumerate(elderly[:SERVED]):
@@ -121,7 +125,12 @@ def load(client):
             "medication": ["硝苯地平"] if index % 3 == 0 else [],
             "checks": {"blood_pressure": f"{130 + index % 20}/{80 + index % 10}",
                        "glucose_mmol_l": round(5.2 + (index % 7) * 0.4, 1)},
-            "medicines_dispensed": _medicines(index)})
+            "medicines_dispensed": _medicines(index),
+            **({"follow_up_in_days": 30} if index < 3 else {})})
+        if index == 0:  # 李大爷's injured leg: referred to the hospital's orthopaedics
+            referral = client.post("/v1/referrals", {
+                "visit_id": visit["id"], "department": "骨科", "urgency": "routine",
+                "reason": "腿部外伤愈合缓慢，建议骨科复查"})
     upcoming = client.post("/v1/visits", {"resident_id": elderly[SERVED]["id"],
                                           "scheduled_for": f"{date.today() + timedelta(days=3)}T09:30:00+08:00",
                                           "reason": "每月上门随访"})
@@ -131,6 +140,7 @@ def load(client):
     packages = sum(sum(m["quantity"] for m in _medicines(i)) for i in range(SERVED))
     return (f"demo data: {COMMUNITY}, {len(COMPOUNDS)} compounds, {len(households)} households, "
             f"{len(residents)} residents ({len(elderly)} elderly), {SERVED} home visits completed "
-            f"with {packages} medicine packages, 1 upcoming ({upcoming['id']}), 1 cancelled")
+            f"with {packages} medicine packages, 1 upcoming ({upcoming['id']}), 1 cancelled, "
+            f"1 referral to the hospital ({referral['id']}; `make hospital-sim` answers it)")
 
 

@@ -71,6 +71,8 @@ def monthly_plan(plan, today):
 
 def plan_eligible(plan, today):
     """Elderly, and living alone or with impaired mobility."""
+    if not plan.get("birth_date"):
+        return False
     born = date.fromisoformat(plan["birth_date"])
     return age_on(born, today) >= ELDERLY_AGE and bool(set(plan.get("tags") or ()) & set(PLAN_TAGS))
 

@@ -88,7 +88,7 @@ class HealthService(HealthChecks):
         items = [followups.changed_event_data(row) | {"id": row["_id"]} for row in rows]
         return _page(items, limit)
 
-    @settings_timer("follow_up_sweep_seconds")
+    @settings_timer("follow_up_sweep_seconds", eager=True)
     def sweep_follow_ups(self):
         raw, kick = self.store.system_scope()
         try:
@@ -133,7 +133,8 @@ class HealthService(HealthChecks):
         changes = {k: v for k, v in envelope["data"]["changes"].items()
                    if k in ("birth_date", "tags")}
         if changes:
-            store.save_plan_facts(self.store, envelope["data"]["resident_id"], changes)
+            store.save_plan_facts(self.store, envelope["data"]["resident_id"],
+                                  {**changes, "planned_month": None})  # look again this month
 
     # -- referrals ---------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)

@@ -110,8 +110,13 @@ def save_plan_facts(db, resident_id, facts):
     db[CARE_PLANS].update_one({"_id": resident_id}, {"$set": facts}, upsert=True)
 
 
-def plans(db):
-    return db[CARE_PLANS].find({})
+def plans_to_make(db, month):
+    """Residents whose plan for `month` (YYYY-MM) has not been made yet."""
+    return db[CARE_PLANS].find({"planned_month": {"$ne": month}})
+
+
+def plan_made(db, resident_id, month):
+    db[CARE_PLANS].update_one({"_id": resident_id}, {"$set": {"planned_month": month}})
 
 
 # -- referrals -----------------------------------------------------------------------------------------

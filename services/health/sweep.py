@@ -43,10 +43,12 @@ def follow_up_event(follow_up):
 
 def sweep_tenant(db, today: date):
     created = moved = 0
-    for plan in store.plans(db):
+    month = f"{today:%Y-%m}"
+    for plan in store.plans_to_make(db, month):
         if followups.plan_eligible(plan, today):
             follow_up = followups.monthly_plan(plan, today)
             created += store.add_follow_up(db, follow_up, follow_up_event(follow_up))
+        store.plan_made(db, plan["_id"], month)  # looked at for this month, eligible or not
     for follow_up in store.follow_ups_to_move(db, today.isoformat()):
         status = followups.status_on(today, follow_up["due_on"], follow_up["overdue_after"])
         if status == follow_up["status"]:

@@ -1,0 +1,1 @@
+"""Packages partners run on their own side to work with the platform through events."""

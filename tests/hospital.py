@@ -1,0 +1,55 @@
+"""The hospital simulator against the session's running platform, and dead-letter reading."""
+import json
+import subprocess
+import sys
+import uuid
+
+import pytest
+from kombu import Connection
+
+from integrations.hospital.client import HospitalClient
+from tests.infra import ROOT
+
+
+@pytest.fixture
+def hospital(platform):
+    """A factory: hospital(tenant) is the simulator's client for that subdistrict."""
+    clients = []
+
+    def make(tenant):
+        client = HospitalClient(platform.env["GONGZHI_AMQP_URI"], tenant=tenant)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def own_inbox(client):
+    """A queue of the test's own for referral requests (the shared inbox serves the demo)."""
+    return client.ensure_inbox(f"test-hospital-{uuid.uuid4().hex[:8]}")
+
+
+def dead_letters(platform, queue_name):
+    """Take every message parked in a dead-letter queue: [(headers, body text)]."""
+    found = []
+    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
+        channel = connection.channel()
+        while True:
+            message = channel.basic_get(queue_name, no_ack=True)
+            if message is None:
+                return found
+            body = message.body.decode("utf-8", "replace") if isinstance(
+                message.body, bytes) else message.body
+            found.append((message.headers or {}, body))
+
+
+def run_sweep(platform, today, tenant):
+    """`python -m services.health.sweep --today ...` as an operator would run it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "services.health.sweep", "--today", today.isoformat(),
+         "--tenant", tenant], cwd=ROOT, env=platform.env, capture_output=True, text=True,
+        timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])["tenants"][tenant]
