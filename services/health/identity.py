@@ -25,7 +25,8 @@ def review(envelope, reason):
     match already failed); staff see who the hospital meant by name and masked number."""
     data = dict(envelope["data"])
     masked = mask_id_number(data.pop("id_number", None))
-    return {"_id": envelope["event_id"], "patient_id": data["patient_id"],
+    return {"_id": "pr-" + business_key(envelope["tenant"], envelope["event_id"]),
+            "event_id": envelope["event_id"], "patient_id": data["patient_id"],
             "name": data.get("name"), "id_number": masked, "reason": reason,
             "event_type": envelope["type"], "event_version": envelope["version"],
             "data": data, "status": "open", "received_at": clock.now_iso()}
