@@ -89,9 +89,10 @@ def visit_bundle(visit):
         "identifier": [{"system": f"{PLATFORM}:visit", "value": visit["_id"]}],
         "class": {"system": ACT_CODE, "code": "HH", "display": "home health"},
         "subject": subject,
-        "period": {"start": visit["scheduled_for"], "end": when},
-        "reasonCode": [{"text": symptom} for symptom in visit.get("symptoms") or []],
+        "period": {"start": min(visit["scheduled_for"], when), "end": when},
     }
+    if visit.get("symptoms"):  # FHIR forbids empty elements
+        encounter["reasonCode"] = [{"text": symptom} for symptom in visit["symptoms"]]
     if visit.get("reason"):
         encounter["serviceType"] = {"text": visit["reason"]}
     resources = [encounter, *_observations(visit, subject, encounter_ref, when),
