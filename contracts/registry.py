@@ -11,7 +11,7 @@ SCHEMAS = {**residents.EVENTS, **health.EVENTS, **hospital.EVENTS}
 # What the hospital publishes or reads: documented for its integrators in asyncapi.yaml.
 HOSPITAL_FACING = sorted(
     [key for key in SCHEMAS if key[0].startswith("hospital.")]
-    + [("health.referral_requested", 1), ("health.visit_completed", 1)])
+    + [("health.referral_requested", 1)])
 
 _envelope_schema = EnvelopeSchema()
 
