@@ -164,3 +164,52 @@ def test_idempotency_key_replays_the_first_answer(gateway_url):
     other_user = Api(gateway_url, api.tenant, ["community_staff"], sub="staff-2")
     assert other_user.post("/v1/communities", {"name": "红卫社区"}, headers=headers).status_code == 201
     assert new_tenant() != api.tenant
+
+
+@pytest.mark.parametrize("body, fields", [
+    ({"department": "骨科", "urgency": "routine", "reason": "x"}, {"visit_id"}),
+    ({"visit_id": "V", "department": "", "urgency": "routine", "reason": "x"}, {"department"}),
+    ({"visit_id": "V", "department": "骨科", "urgency": "whenever", "reason": "x"}, {"urgency"}),
+    ({"visit_id": "V", "department": "骨科", "urgency": "urgent"}, {"reason"}),
+    ({"visit_id": "V", "department": "骨科", "urgency": "urgent", "reason": "x", "bed": 3},
+     {"bed"}),
+])
+def test_invalid_referrals_get_422_and_nothing_is_referred(world, body, fields):
+    api, _, _, visit = world
+    body = {**body, "visit_id": visit["id"]} if body.get("visit_id") == "V" else body
+    errors = problem(api.post("/v1/referrals", body), 422)["errors"]
+    assert set(errors) == fields
+    assert api.get("/v1/referrals").json()["items"] == []
+
+
+def test_follow_up_interval_and_referral_states_are_checked(world):
+    api, _, _, visit = world
+    for days in (0, 366, "soon"):
+        errors = problem(api.post(f"/v1/visits/{visit['id']}/complete",
+                                  {**GOOD_COMPLETION, "follow_up_in_days": days}), 422)["errors"]
+        assert set(errors) == {"follow_up_in_days"}
+    assert api.get(f"/v1/visits/{visit['id']}").json()["status"] == "scheduled"
+    api.post(f"/v1/visits/{visit['id']}/cancel", {})
+    problem(api.post("/v1/referrals", {"visit_id": visit["id"], "department": "骨科",
+                                       "urgency": "routine", "reason": "x"}), 409)
+    problem(api.post("/v1/referrals", {"visit_id": "nope", "department": "骨科",
+                                       "urgency": "routine", "reason": "x"}), 404)
+    for query in ("status=later", "kind=weekly", "limit=0"):
+        problem(api.get(f"/v1/follow-ups?{query}"), 422)
+    problem(api.get("/v1/patient-reviews?status=maybe"), 422)
+    problem(api.post("/v1/patient-reviews/nope/resolve", {"resident_id": "x"}), 404)
+    assert api.get("/v1/referrals").json()["items"] == []
+
+
+def test_new_routes_keep_to_their_roles(world, gateway_url):
+    api, _, _, visit = world
+    grid = Api(gateway_url, api.tenant, ["grid_worker"])
+    problem(grid.post("/v1/referrals", {"visit_id": visit["id"], "department": "骨科",
+                                        "urgency": "routine", "reason": "x"}), 403)
+    problem(grid.get("/v1/patient-reviews"), 403)
+    resident = Api(gateway_url, api.tenant, ["resident"], sub="someone")
+    problem(resident.get("/v1/follow-ups"), 403)
+    assert resident.get("/v1/referrals").json()["items"] == []  # only their own
+    hospital = Api(gateway_url, api.tenant, ["hospital"])
+    problem(hospital.get("/v1/follow-ups"), 403)
+    problem(hospital.get(f"/v1/visits/{visit['id']}/fhir"), 409)  # not completed yet
