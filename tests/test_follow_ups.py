@@ -59,7 +59,13 @@ def test_a_follow_up_becomes_due_then_overdue_then_done(gateway_url, platform):
     assert run_sweep(platform, today + timedelta(days=9), api.tenant) == {"created": 0, "moved": 0}
     assert run_sweep(platform, today + timedelta(days=10), api.tenant) == {"created": 0, "moved": 1}
     assert [f["id"] for f in items(api, "status=due")] == [pending["id"]]
-    counts(api, 1, 0)
+    live = counts(api, 1, 0)
+    admin = type(api)(gateway_url, api.tenant, ["subdistrict_admin", "community_staff"])
+    rebuilt = admin.post("/v1/metrics/rebuild").json()
+    assert rebuilt["follow_ups"] == 1
+    after = summary(api)
+    live.pop("as_of"), after.pop("as_of")
+    assert after == live  # the rebuild reproduces the follow-up figures
     assert run_sweep(platform, today + timedelta(days=12), api.tenant)["moved"] == 0
     assert run_sweep(platform, today + timedelta(days=18), api.tenant)["moved"] == 1
     assert items(api, "status=due") == [] and len(items(api, "status=overdue")) == 1
@@ -133,3 +139,22 @@ def test_two_health_replicas_and_two_sweepers_flag_each_follow_up_once(gateway_u
         counts(api, 0, 12)
     finally:
         platform.stop("health-2")
+
+
+def test_this_months_plan_is_done_when_the_resident_was_visited(gateway_url, platform):
+    api = staff(gateway_url)
+    _, _, household = hierarchy(api)
+    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "孙奶奶",
+                                              "birth_date": "1955-10-28",
+                                              "tags": ["mobility_impaired"]})
+    visit = api.created("/v1/visits", {"resident_id": resident["id"],
+                                       "scheduled_for": "2026-12-01T09:00:00+08:00"})
+    api.post(f"/v1/visits/{visit['id']}/complete", COMPLETION)
+    wait_until(lambda: summary(api)["visits_completed"] == 1)
+    # whoever makes this month's plan (this sweep or a replica's timer), it is done
+    wait_until(lambda: run_sweep(platform, local_today(), api.tenant) is not None and [
+        f for f in items(api, "kind=monthly_plan") if f["status"] == "done"],
+        what="this month's plan, done")
+    [plan] = items(api, "kind=monthly_plan")
+    assert plan["done_by_visit_id"] == visit["id"]
+    counts(api, 0, 0)

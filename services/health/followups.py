@@ -69,6 +69,18 @@ def monthly_plan(plan, today):
                       first, last, today)
 
 
+def month_start_instant(today):
+    """The UTC instant local (UTC+8) midnight of the month's first day."""
+    return clock.iso(datetime.combine(today.replace(day=1), datetime.min.time(),
+                                      CHINA_STANDARD_TIME))
+
+
+def already_done(follow_up, visit):
+    """A plan made after this month's visit already happened starts done."""
+    return {**follow_up, "status": "done", "done_at": visit["completed_at"],
+            "done_by_visit_id": visit["_id"]}
+
+
 def plan_eligible(plan, today):
     """Elderly, and living alone or with impaired mobility."""
     if not plan.get("birth_date"):

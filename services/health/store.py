@@ -72,6 +72,12 @@ def find_visits(db, filters, limit, cursor):
     return _page(db, VISITS, query, limit, cursor)
 
 
+def completed_visit_since(db, resident_id, since_iso):
+    visits = db[VISITS].find({"resident_id": resident_id, "status": "completed",
+                              "completed_at": {"$gte": since_iso}}, limit=1)
+    return visits[0] if visits else None
+
+
 def completed_visits(db, limit, cursor):
     return find_visits(db, {"status": "completed"}, limit, cursor)
 

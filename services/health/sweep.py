@@ -47,6 +47,10 @@ def sweep_tenant(db, today: date):
     for plan in store.plans_to_make(db, month):
         if followups.plan_eligible(plan, today):
             follow_up = followups.monthly_plan(plan, today)
+            visit = store.completed_visit_since(db, plan["_id"],
+                                                followups.month_start_instant(today))
+            if visit is not None:  # seen this month already
+                follow_up = followups.already_done(follow_up, visit)
             created += store.add_follow_up(db, follow_up, follow_up_event(follow_up))
         store.plan_made(db, plan["_id"], month)  # looked at for this month, eligible or not
     for follow_up in store.follow_ups_to_move(db, today.isoformat()):

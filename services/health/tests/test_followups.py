@@ -72,3 +72,10 @@ def test_local_day_of_instants_and_dates():
     assert followups.local_day("2026-11-30T16:00:00.000+00:00") == date(2026, 12, 1)
     assert followups.local_day("2026-11-30T15:59:59.000+00:00") == date(2026, 11, 30)
     assert followups.local_day("2026-11-30") == date(2026, 11, 30)
+
+
+def test_a_plan_made_after_this_months_visit_starts_done():
+    assert followups.month_start_instant(date(2026, 12, 15)) == "2026-11-30T16:00:00.000+00:00"
+    plan = followups.monthly_plan({**RESIDENT, "birth_date": "1941-09-03"}, date(2026, 12, 15))
+    done = followups.already_done(plan, {"_id": "v7", "completed_at": "2026-12-02T01:00:00Z"})
+    assert (done["status"], done["done_by_visit_id"]) == ("done", "v7")
