@@ -2,11 +2,15 @@
 review), then apply it. Application is idempotent by business keys the hospital cannot vary
 (its visit id; the patient and discharge time), so a hospital that publishes the same fact
 twice under two event ids still changes things once."""
+import logging
 from datetime import datetime
 
 from chassis import clock
+from chassis.errors import Conflict, NotFound
 from contracts import new_event
 from services.health import domain, followups, identity, store
+
+_log = logging.getLogger(__name__)
 
 DISCHARGED = "hospital.patient_discharged"
 VISITED = "hospital.home_visit_completed"
@@ -89,3 +93,41 @@ def apply_hospital_visit(db, data, resident_ref):
 
 def park(db, envelope, reason):
     store.park_for_review(db, identity.review(envelope, reason))
+
+
+def receive(db, residents, envelope, settings):
+    """A discharge or a hospital-recorded visit: applied to its resident, or parked."""
+    data = envelope["data"]
+    resident = find_resident(db, residents, data, envelope["actor"])
+    if resident is None:
+        park(db, envelope, unmatched_reason(data))
+        _log.warning("%s for an unmatched patient parked for review", envelope["type"])
+        return None
+    return apply(db, envelope["type"], data, resident, settings, envelope["actor"])
+
+
+def resolve_review(db, residents, review_id, resident_id, settings, actor):
+    """Staff say who the patient is: link them, then apply every event parked for them (apply
+    first, it is idempotent; then close: a crash in between loses nothing)."""
+    review = store.get_review(db, review_id) if isinstance(review_id, str) else None
+    if review is None:
+        raise NotFound(f"no patient review {review_id}")
+    if review["status"] != "open":
+        raise Conflict(f"the review is {review['status']}")
+    resident = residents.resident_ref(resident_id)  # NotFound across tenants
+    linked = store.link_patient(db, identity.new_link(review["patient_id"], resident["id"],
+                                                      "review", actor))
+    if linked != resident["id"]:
+        raise Conflict(f"patient {review['patient_id']} is linked to another resident")
+    answer = None
+    for row in store.find_reviews(db, {"status": "open", "patient_id": review["patient_id"]},
+                                  200, None):
+        applied = apply(db, row["event_type"], row["data"], resident, settings, actor)
+        closed = store.close_review(db, row["_id"], {
+            "status": "resolved", "resident_id": resident["id"], "resolved_by": actor,
+            "resolved_at": clock.now_iso(), "applied": applied})
+        if row["_id"] == review_id:
+            answer = closed
+    if answer is None:
+        raise Conflict("the review was resolved concurrently")
+    return answer

@@ -3,7 +3,6 @@ import logging
 
 from nameko.dependency_providers import Config
 
-from chassis import clock
 from chassis.config import settings_from
 from chassis.consumer import consume_event
 from chassis.context import CallContext
@@ -13,8 +12,8 @@ from chassis.health import HealthChecks
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
-from services.health import (domain, fhir, followups, identity, intake, referrals, schemas,
-                             store, sweep)
+from services.health import (answers, care, domain, fhir, followups, identity, intake,
+                             referrals, schemas, store, sweep)
 from services.health.inbox import HospitalInbox
 from services.health.timer import settings_timer
 
@@ -102,39 +101,19 @@ class HealthService(HealthChecks):
 
     @consume_event("health", "visit_completed")
     def on_visit_completed(self, envelope):
-        """Whoever recorded the visit: it fulfils the resident's open follow-ups, and may ask
-        for the next one."""
-        data = envelope["data"]
-        visit = store.get_visit(self.store, data["visit_id"])
-        completed_day = followups.local_day(data["completed_at"])
-        for follow_up in store.open_follow_ups(self.store, data["resident_id"]):
-            if followups.closes(follow_up, data["visit_id"], completed_day):
-                done = {**follow_up, "status": "done"}
-                store.move_follow_up(self.store, follow_up["_id"], follow_up["status"], {
-                    "status": "done", "done_at": data["completed_at"],
-                    "done_by_visit_id": data["visit_id"]}, sweep.follow_up_event(done))
-        if visit and visit.get("follow_up_in_days"):
-            settings = settings_from(self.config)
-            follow_up = followups.after_visit(visit, visit["follow_up_in_days"],
-                                              settings.follow_up_grace_days,
-                                              followups.local_today())
-            store.add_follow_up(self.store, follow_up, sweep.follow_up_event(follow_up))
+        care.after_completed_visit(self.store, envelope["data"],
+                                   settings_from(self.config).follow_up_grace_days)
 
     @consume_event("residents", "resident_registered")
     def on_resident_registered(self, envelope):
         data = envelope["data"]
-        store.save_plan_facts(self.store, data["resident_id"], {
-            "resident_id": data["resident_id"], "birth_date": data["birth_date"],
-            "tags": data["tags"], **{k: data[k] for k in (
-                "community_id", "compound_id", "household_id")}})
+        store.save_plan_facts(self.store, data["resident_id"], care.plan_facts(data))
 
     @consume_event("residents", "resident_updated")
     def on_resident_updated(self, envelope):
-        changes = {k: v for k, v in envelope["data"]["changes"].items()
-                   if k in ("birth_date", "tags")}
+        changes = care.plan_changes(envelope["data"]["changes"])
         if changes:
-            store.save_plan_facts(self.store, envelope["data"]["resident_id"],
-                                  {**changes, "planned_month": None})  # look again this month
+            store.save_plan_facts(self.store, envelope["data"]["resident_id"], changes)
 
     # -- referrals ---------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
@@ -170,57 +149,20 @@ class HealthService(HealthChecks):
 
     @consume_event("hospital", "referral_accepted")
     def on_referral_accepted(self, envelope):
-        data = envelope["data"]
-        referral = self._answered_referral(data["referral_id"])
-        linked = store.link_patient(self.store, identity.new_link(
-            data["patient_id"], referral["resident_id"], "referral", envelope["actor"]))
-        if linked != referral["resident_id"]:
-            raise Conflict(f"patient {data['patient_id']} is linked to another resident")
-        self._answer(referral, referrals.answer("accepted", {
-            **data, "accepted_at": intake.utc(data["accepted_at"]),
-            "appointment_at": data.get("appointment_at") and intake.utc(data["appointment_at"])}))
+        answers.accepted(self.store, envelope["data"], envelope["actor"])
 
     @consume_event("hospital", "referral_declined")
     def on_referral_declined(self, envelope):
-        data = envelope["data"]
-        referral = self._answered_referral(data["referral_id"])
-        self._answer(referral, referrals.answer("declined", {
-            **data, "declined_at": intake.utc(data["declined_at"])}))
-
-    def _answered_referral(self, referral_id):
-        referral = store.get_referral(self.store, referral_id)
-        if referral is None:  # retried, then dead-lettered with this reason
-            raise NotFound(f"no referral {referral_id} in this subdistrict")
-        return referral
-
-    def _answer(self, referral, changes):
-        if referral["status"] != "requested":
-            if referrals.same_answer(referral, changes):
-                return  # the hospital said it again
-            raise Conflict(f"referral {referral['_id']} was already {referral['status']}")
-        event = new_event("health.referral_answered",
-                          referrals.answered_event_data(referral, changes))
-        if store.answer_referral(self.store, referral["_id"], changes, event) is None:
-            raise Conflict(f"referral {referral['_id']} was answered concurrently")
+        answers.declined(self.store, envelope["data"])
 
     # -- the hospital's discharges and visits -----------------------------------------------------------
     @consume_event("hospital", "patient_discharged")
     def on_patient_discharged(self, envelope):
-        self._from_hospital(envelope)
+        intake.receive(self.store, self.residents, envelope, settings_from(self.config))
 
     @consume_event("hospital", "home_visit_completed")
     def on_hospital_visit_completed(self, envelope):
-        self._from_hospital(envelope)
-
-    def _from_hospital(self, envelope):
-        data = envelope["data"]
-        resident = intake.find_resident(self.store, self.residents, data, envelope["actor"])
-        if resident is None:
-            intake.park(self.store, envelope, intake.unmatched_reason(data))
-            _log.warning("%s for an unmatched patient parked for review", envelope["type"])
-            return
-        intake.apply(self.store, envelope["type"], data, resident, settings_from(self.config),
-                     envelope["actor"])
+        intake.receive(self.store, self.residents, envelope, settings_from(self.config))
 
     @rpc(expected_exceptions=EXPECTED)
     def list_patient_reviews(self, query):
@@ -232,31 +174,10 @@ class HealthService(HealthChecks):
     def resolve_patient_review(self, review_id, payload):
         """Staff say who the patient is: link them, and apply every event parked for them."""
         data = load(schemas.ReviewResolveIn(), payload)
-        review = store.get_review(self.store, review_id) if isinstance(review_id, str) else None
-        if review is None:
-            raise NotFound(f"no patient review {review_id}")
-        if review["status"] != "open":
-            raise Conflict(f"the review is {review['status']}")
-        resident = self.residents.resident_ref(data["resident_id"])  # NotFound across tenants
-        actor = self.call.actor_record()
-        linked = store.link_patient(self.store, identity.new_link(
-            review["patient_id"], resident["id"], "review", actor))
-        if linked != resident["id"]:
-            raise Conflict(f"patient {review['patient_id']} is linked to another resident")
-        settings, answer = settings_from(self.config), None
-        parked = store.find_reviews(self.store, {"status": "open",
-                                                 "patient_id": review["patient_id"]}, 200, None)
-        for row in parked:  # apply first (idempotent), then close: a crash loses nothing
-            applied = intake.apply(self.store, row["event_type"], row["data"], resident,
-                                   settings, actor)
-            closed = store.close_review(self.store, row["_id"], {
-                "status": "resolved", "resident_id": resident["id"], "resolved_by": actor,
-                "resolved_at": clock.now_iso(), "applied": applied})
-            if row["_id"] == review_id:
-                answer = closed
-        if answer is None:
-            raise Conflict("the review was resolved concurrently")
-        return identity.review_view(answer) | {"applied": answer.get("applied")}
+        review = intake.resolve_review(self.store, self.residents, review_id,
+                                       data["resident_id"], settings_from(self.config),
+                                       self.call.actor_record())
+        return identity.review_view(review) | {"applied": review.get("applied")}
 
     # -- FHIR ------------------------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
