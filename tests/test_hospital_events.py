@@ -193,3 +193,21 @@ def test_an_answer_to_an_unknown_referral_is_dead_lettered(gateway_url, hospital
                                 what="the dead letter")
     assert "no referral no-such-referral" in headers["x-gongzhi-error"]
     assert headers["x-gongzhi-attempt"] == 3  # retried (0.2 s, 0.5 s), then parked
+
+
+def test_no_log_line_holds_an_unmasked_id_number(gateway_url, hospital, platform):
+    api = staff(gateway_url)
+    client = hospital(api.tenant)
+    number = demo_patients.id_number("1939-01-01", 99, True)  # registered nowhere
+    simulator.discharge(client, "TH-LOG-1", number, "无名氏", at="2026-11-28T09:00:00+08:00")
+    client.publish_raw(client.envelope("hospital.patient_discharged", {
+        "patient_id": "TH-LOG-2", "id_number": number, "discharged_at": "yesterday"}),
+        "patient_discharged")
+    wait_until(lambda: api.get("/v1/patient-reviews").json()["items"], what="the review")
+    wait_until(lambda: dead_letters(platform, "evt-hospital-patient_discharged--"
+                                              "health.on_patient_discharged.dlq"),
+               what="the dead letter")
+    logs = "".join(path.read_text(encoding="utf-8", errors="replace")
+                   for path in platform.log_dir.glob("*.log"))
+    assert "parked for review" in logs  # the services did log about these events
+    assert number not in logs
