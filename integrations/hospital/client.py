@@ -38,9 +38,14 @@ def new_event_id():
 
 
 class HospitalClient:
-    def __init__(self, amqp_uri=None, *, tenant, hospital_id="taihe-west", declare=False):
+    def __init__(self, amqp_uri=None, *, tenant, hospital_id="taihe-west", declare=False,
+                 serves=None):
+        """`tenant`: the subdistrict this client publishes for. `serves`: every subdistrict
+        whose messages `consume` hands on (default: just `tenant`); the inbox is shared, so
+        one consumer should serve them all: others' messages are acknowledged and skipped."""
         self.amqp_uri = amqp_uri or os.environ.get("HOSPITAL_AMQP_URI", DEFAULT_URI)
         self.tenant = tenant
+        self.serves = frozenset(serves or (tenant,))
         self.hospital_id = hospital_id
         self.declare = declare
         self.exchange = Exchange(HOSPITAL_EXCHANGE, type="topic", durable=True)
@@ -118,8 +123,10 @@ class HospitalClient:
         def on_message(body, message):
             try:
                 envelope = body if isinstance(body, dict) else json.loads(body)
-                if envelope.get("tenant") != self.tenant:
-                    message.ack()  # not a subdistrict this hospital serves
+                if envelope.get("tenant") not in self.serves:
+                    _log.warning("skipping a message for subdistrict %s, not served here",
+                                 envelope.get("tenant"))
+                    message.ack()
                     return
                 handler(envelope)
             except Exception:

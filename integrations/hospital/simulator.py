@@ -131,6 +131,8 @@ def main(argv=None):
     parser.add_argument("--tenant", required=True, help="the subdistrict id (e.g. hongwei)")
     parser.add_argument("--amqp-uri", default=None)
     parser.add_argument("--hospital-id", default="taihe-west")
+    parser.add_argument("--also-serve", action="append", default=[],
+                        help="another subdistrict whose referrals to answer from the inbox")
     commands = parser.add_subparsers(dest="command", required=True)
     accept = commands.add_parser("accept-referrals")
     accept.add_argument("--decline", action="store_true")
@@ -157,7 +159,8 @@ def main(argv=None):
     run.add_argument("--wait", type=float, default=5.0)
     args = parser.parse_args(argv)
 
-    with HospitalClient(args.amqp_uri, tenant=args.tenant, hospital_id=args.hospital_id) as client:
+    with HospitalClient(args.amqp_uri, tenant=args.tenant, hospital_id=args.hospital_id,
+                        serves=[args.tenant, *args.also_serve]) as client:
         if args.command == "accept-referrals":
             accept_referrals(client, args.decline, args.queue, args.count, args.timeout)
         elif args.command == "discharge":
