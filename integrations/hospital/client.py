@@ -70,15 +70,16 @@ class HospitalClient:
         self.close()
 
     # -- publishing ---------------------------------------------------------------------------------
-    def envelope(self, event_type, data, version=1, correlation_id=None):
+    def envelope(self, event_type, data, version=1, correlation_id=None, tenant=None):
         return {"event_id": new_event_id(), "type": event_type, "version": version,
-                "occurred_at": now_iso(), "tenant": self.tenant,
+                "occurred_at": now_iso(), "tenant": tenant or self.tenant,
                 "correlation_id": correlation_id or new_event_id(),
                 "actor": {"id": self.hospital_id, "roles": ["hospital"]}, "data": data}
 
-    def publish(self, event_type, data, version=1, correlation_id=None):
-        """Publish one event; returns its envelope once the broker confirmed it."""
-        envelope = self.envelope(event_type, data, version, correlation_id)
+    def publish(self, event_type, data, version=1, correlation_id=None, tenant=None):
+        """Publish one event (for `tenant`, default the client's); returns its envelope once
+        the broker confirmed it."""
+        envelope = self.envelope(event_type, data, version, correlation_id, tenant)
         self.publish_raw(envelope, event_type.split(".", 1)[1], message_id=envelope["event_id"])
         return envelope
 

@@ -34,7 +34,8 @@ def answer_referral(client, envelope, decline=False):
     if decline:
         answer = client.publish("hospital.referral_declined", {
             "referral_id": data["referral_id"], "declined_at": now_iso(),
-            "reason": "该科室暂无床位，请转至其他院区"}, correlation_id=envelope.get("correlation_id"))
+            "reason": "该科室暂无床位，请转至其他院区"}, correlation_id=envelope.get("correlation_id"),
+            tenant=envelope["tenant"])
     else:
         patient_id = data["patient"].get("patient_id") or patient_id_for(data["resident_id"])
         appointment = (datetime.now(CST) + timedelta(days=3)).replace(
@@ -43,7 +44,7 @@ def answer_referral(client, envelope, decline=False):
             "referral_id": data["referral_id"], "patient_id": patient_id,
             "accepted_at": now_iso(), "appointment_at": appointment.isoformat(),
             "department": data["department"], "note": "请携带既往病历"},
-            correlation_id=envelope.get("correlation_id"))
+            correlation_id=envelope.get("correlation_id"), tenant=envelope["tenant"])
     say(action=answer["type"], referral_id=data["referral_id"],
         patient=data["patient"]["name"], department=data["department"])
     return answer

@@ -35,3 +35,20 @@ def test_the_cli_reads_checks_and_medicines():
     assert simulator._pairs(["降压药:2"], ":", str) == {"降压药": "2"}
     assert simulator.patient_id_for("r1") == simulator.patient_id_for("r1")
     assert simulator.patient_id_for("r1").startswith("TH")
+
+
+def test_an_answer_goes_to_the_subdistrict_that_asked():
+    sent = []
+
+    class Recording(HospitalClient):
+        def publish_raw(self, body, routing_key, message_id=None):
+            sent.append((routing_key, body))
+
+    client = Recording("amqp://unused", tenant="a", serves=["a", "b"])
+    request = {"tenant": "b", "correlation_id": "c1", "data": {
+        "referral_id": "r1", "resident_id": "x", "department": "骨科",
+        "patient": {"patient_id": None, "name": "李大爷"}}}
+    simulator.answer_referral(client, request)
+    [(routing_key, body)] = sent
+    assert routing_key == "referral_accepted" and body["tenant"] == "b"
+    assert body["correlation_id"] == "c1" and parse_envelope(body)
