@@ -4,10 +4,12 @@ import subprocess
 import sys
 import uuid
 
+import pymongo
 import pytest
 from kombu import Connection
 
 from integrations.hospital.client import HospitalClient
+from services.health import sweep
 from tests.infra import ROOT
 
 
@@ -45,8 +47,17 @@ def dead_letters(platform, queue_name):
             found.append((message.headers or {}, body))
 
 
-def run_sweep(platform, today, tenant):
-    """`python -m services.health.sweep --today ...` as an operator would run it."""
+def run_sweep(platform, today, tenant, cli=False):
+    """The follow-up sweep for one day: in this process (fast), or as an operator runs it,
+    `python -m services.health.sweep --today ...` (cli=True). Either way its events go out
+    through the running health service's outbox relay."""
+    if not cli:
+        client = pymongo.MongoClient(platform.env["GONGZHI_MONGO_URI"])
+        try:
+            raw = client[f"{platform.env['GONGZHI_DB_PREFIX']}_health"]
+            return sweep.run_follow_up_sweep(raw, today, [tenant])[tenant]
+        finally:
+            client.close()
     result = subprocess.run(
         [sys.executable, "-m", "services.health.sweep", "--today", today.isoformat(),
          "--tenant", tenant], cwd=ROOT, env=platform.env, capture_output=True, text=True,

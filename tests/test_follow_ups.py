@@ -57,7 +57,8 @@ def test_a_follow_up_becomes_due_then_overdue_then_done(gateway_url, platform):
     counts(api, 0, 0)
 
     assert run_sweep(platform, today + timedelta(days=9), api.tenant) == {"created": 0, "moved": 0}
-    assert run_sweep(platform, today + timedelta(days=10), api.tenant) == {"created": 0, "moved": 1}
+    assert run_sweep(platform, today + timedelta(days=10), api.tenant, cli=True) == {
+        "created": 0, "moved": 1}
     assert [f["id"] for f in items(api, "status=due")] == [pending["id"]]
     live = counts(api, 1, 0)
     admin = type(api)(gateway_url, api.tenant, ["subdistrict_admin", "community_staff"])
