@@ -69,6 +69,10 @@ def rabbitmqctl(*args):
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True)
 
 
+def save(results):
+    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+
+
 def queued_messages(vhost):
     listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", vhost, "messages"],
                             check=True, capture_output=True, text=True).stdout
@@ -156,6 +160,7 @@ def main(argv=None):
             print("pipeline: platform, two residents consumers…", flush=True)
             running.start("residents-2", target="residents")
             results["pipeline_platform_2_residents"] = platform_runs()
+            save(results)  # a later part that fails must not lose these
         if "reads" in parts:
             print("reads…", flush=True)
             results["reads"] = reads(running, gateway, token, args, infra_pids)
@@ -168,7 +173,7 @@ def main(argv=None):
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True)
 
     results["verdicts"] = verdicts(results)
-    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    save(results)
     print(table(results))
     print(f"\nwritten: {OUT / 'results.json'}")
 
@@ -224,8 +229,8 @@ def verdicts(results):
         found["pipeline_ratio"] = round(ratio, 2)
         found["pipeline_ratio_holds"] = ratio >= TARGETS["pipeline_ratio"]
     if "reads" in results:
-        worst_p99 = max(row[-1]["p99_ms"] for label, row in results["reads"].items()
-                        if label.startswith("GET"))
+        worst_p99 = max(row[-1]["p99_ms"] or float("inf")
+                        for label, row in results["reads"].items() if label.startswith("GET"))
         found["read_p99_ms_at_32"] = worst_p99
         found["read_p99_holds"] = worst_p99 < TARGETS["read_p99_ms_at_32"]
     biggest = max(v for k, v in results["rss_mb"].items() if k != "bare")

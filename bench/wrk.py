@@ -12,6 +12,8 @@ def available():
 
 
 def _ms(text):
+    if text is None:
+        return None
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
     return round(float(number) * UNITS_MS[unit], 2)
 
@@ -26,9 +28,12 @@ def parse(output, clients):
                        output)
     errors = (int(non_2xx.group(1)) if non_2xx else 0) + (
         sum(int(n) for n in socket.groups()) if socket else 0)
-    return {"clients": clients, "requests": requests, "errors": errors, "rps": round(rps, 1),
-            "p50_ms": _ms(percentiles["50"]), "p90_ms": _ms(percentiles["90"]),
-            "p99_ms": _ms(percentiles["99"]), "tool": "wrk"}
+    found = {"clients": clients, "requests": requests, "errors": errors, "rps": round(rps, 1),
+             "p50_ms": _ms(percentiles.get("50")), "p90_ms": _ms(percentiles.get("90")),
+             "p99_ms": _ms(percentiles.get("99")), "tool": "wrk"}
+    if found["p99_ms"] is None:  # no latency table: keep what wrk said, to read later
+        found["wrk_output"] = output[-2000:]
+    return found
 
 
 def run_wrk(url, headers, clients, seconds, warmup_seconds=1.0):

@@ -29,3 +29,9 @@ def test_parse_without_errors_counts_none():
     clean = "\n".join(line for line in OUTPUT.splitlines()
                       if "errors" not in line and "Non-2xx" not in line)
     assert parse(clean, clients=2)["errors"] == 0
+
+
+def test_parse_without_a_latency_table_keeps_the_output():
+    bare = "\n".join(line for line in OUTPUT.splitlines() if "%" not in line)
+    found = parse(bare, clients=2)
+    assert found["p99_ms"] is None and "Requests/sec" in found["wrk_output"]
