@@ -67,8 +67,11 @@ class OutboxRelay(SharedExtension):
     def watch(self, collection):
         self.watched[collection.name] = collection
 
-    def kick(self, collection_name, doc_id):
-        self._kicks.put((collection_name, doc_id))
+    def kick(self, collection_name, doc_id, events=None):
+        """A write stored events on a document. With `events` (the write saw no older pending
+        events on it) the relay publishes them without reading the document again; without,
+        it reads the document's whole outbox, so older events go first."""
+        self._kicks.put((collection_name, doc_id, events))
 
     def start(self):
         self._stopping = False
@@ -124,16 +127,17 @@ class OutboxRelay(SharedExtension):
                 _log.warning("outbox sweep of %s failed", name, exc_info=True)
         return backlog
 
-    def _publish_document(self, collection_name, doc_id):
+    def _publish_document(self, collection_name, doc_id, events=None):
         """Publish one document's pending events in order; returns how many are still pending."""
         collection = self.watched[collection_name]
-        try:
-            document = collection.find_one({"_id": doc_id}, {"_outbox": 1})
-        except Exception:
-            _log.warning("outbox read failed", exc_info=True)
-            return 1
-        pending = sorted(((document or {}).get("_outbox") or {}).values(),
-                         key=lambda event: event["event_id"])
+        if events is None:
+            try:
+                document = collection.find_one({"_id": doc_id}, {"_outbox": 1})
+            except Exception:
+                _log.warning("outbox read failed", exc_info=True)
+                return 1
+            events = ((document or {}).get("_outbox") or {}).values()
+        pending = sorted(events, key=lambda event: event["event_id"])
         for position, event in enumerate(pending):
             try:
                 self._publish(event)

@@ -14,6 +14,9 @@ from chassis.errors import MissingTenant
 from chassis.outbox import outbox_fields, outbox_update
 
 HIDDEN = {"_outbox": 0, "_outbox_n": 0}
+# What a write that returns its document reads back: the pending count tells whether older
+# events still wait on the document (then the relay must read them first).
+WITH_PENDING_COUNT = {key: 0 for key in HIDDEN if key != "_outbox_n"}
 
 
 class CrossTenant(MissingTenant):
@@ -24,7 +27,7 @@ class TenantDatabase:
     def __init__(self, db, call, on_events=None):
         self._db = db
         self._call = call
-        self._on_events = on_events or (lambda collection, doc_id: None)
+        self._on_events = on_events or (lambda collection, doc_id, events=None: None)
         self.tenant = call.tenant  # raises MissingTenant when the call has none
 
     def __getitem__(self, name):
@@ -60,9 +63,11 @@ class TenantCollection:
         completed = [self._database.complete(event) for event in events]
         return outbox_update(update, completed), completed
 
-    def _announce(self, doc_id, events):
+    def _announce(self, doc_id, events, alone=False):
+        """Tell the relay. `alone`: the write left no older pending events on the document,
+        so the relay may publish these as they are, without reading them back."""
         if events:
-            self._database._on_events(self._collection.name, doc_id)
+            self._database._on_events(self._collection.name, doc_id, events if alone else None)
 
     # -- reads -----------------------------------------------------------------------------
     def find_one(self, query, projection=None):
@@ -89,7 +94,7 @@ class TenantCollection:
         completed = [self._database.complete(event) for event in events]
         document.update(outbox_fields(completed))
         self._collection.insert_one(document)
-        self._announce(document["_id"], completed)
+        self._announce(document["_id"], completed, alone=True)
         return document
 
     def insert_if_absent(self, document):
@@ -112,11 +117,13 @@ class TenantCollection:
         """Apply the update and return the document after it, or None when nothing matched."""
         update, completed = self._with_events(update, events)
         document = self._collection.find_one_and_update(
-            self._scoped(query), update, projection=HIDDEN, upsert=upsert,
+            self._scoped(query), update, projection=WITH_PENDING_COUNT, upsert=upsert,
             return_document=ReturnDocument.AFTER,
         )
-        if document is not None:
-            self._announce(document["_id"], completed)
+        if document is None:
+            return None
+        pending = document.pop("_outbox_n", 0)
+        self._announce(document["_id"], completed, alone=pending == len(completed))
         return document
 
     def delete_many(self, query):
