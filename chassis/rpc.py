@@ -9,6 +9,7 @@ from nameko.exceptions import UnknownService
 from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 
 from chassis.config import settings_from
+from chassis.context import REQUEST_ID
 from chassis.errors import ServiceTimeout, ServiceUnavailable
 
 # Errors that mean "cannot reach it" rather than "it said no" (kombu/amqp/socket/pymongo).
@@ -98,9 +99,18 @@ class FastRpcConsumer(RpcConsumer):
 
 class FastRpc(Rpc):
     """nameko's @rpc, answering without a publisher confirm. Use it for every rpc entrypoint
-    of a service (one consumer per service queue)."""
+    of a service (one consumer per service queue).
+
+    The request's AMQP correlation id becomes the call's request id: a redelivered or
+    republished request carries the same one, so its writes are not repeated
+    (chassis/calls.py). It replaces whatever request id a caller's context carried."""
 
     rpc_consumer = FastRpcConsumer()
+
+    def unpack_message_headers(self, message):
+        data = super().unpack_message_headers(message)
+        data[REQUEST_ID] = message.properties.get("correlation_id")
+        return data
 
 
 rpc = FastRpc.decorator
