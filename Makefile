@@ -38,3 +38,7 @@ clean:
 .PHONY: bench
 bench: install  ## benchmarks against hand-written baselines (bench/RESULTS.md); under 5 minutes
 	$(BIN)/python -m bench.run $(ARGS)
+
+.PHONY: dlq
+dlq: install  ## dead letters: make dlq ARGS="list" | "show C KEY" | "replay C KEY|--all" | "purge C"
+	$(BIN)/python -m chassis.dlq $(ARGS)

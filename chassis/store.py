@@ -71,6 +71,3 @@ class Bound:
 
     def ping(self):
         self._provider.mongo.ping()
-
-    def outbox_backlog(self):
-        return self._provider.relay.backlog()
