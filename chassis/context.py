@@ -14,8 +14,10 @@ ROLES = "roles"
 ON_BEHALF_OF = "on_behalf_of"
 CORRELATION_ID = "correlation_id"
 EVENT_ID = "event_id"
-REQUEST_ID = "gongzhi_request"  # set by chassis.rpc from the request's AMQP correlation id
-CONTEXT_KEYS = (TENANT, ACTOR, ROLES, ON_BEHALF_OF, CORRELATION_ID, EVENT_ID, REQUEST_ID)
+REQUEST_ID = "gongzhi_request"  # set by chassis.rpc for each RPC request it serves
+CLIENT_REQUEST = "gongzhi_client_request"  # the gateway's Idempotency-Key, scoped to the caller
+CONTEXT_KEYS = (TENANT, ACTOR, ROLES, ON_BEHALF_OF, CORRELATION_ID, EVENT_ID, REQUEST_ID,
+                CLIENT_REQUEST)
 
 
 class Call:

@@ -93,7 +93,10 @@ class OutboxRelay(SharedExtension):
     # -- the loop ----------------------------------------------------------------------------
     def _run(self):
         poll = self.settings.outbox_poll_seconds
-        self.sweep()
+        try:
+            self.sweep()
+        except Exception:
+            _log.warning("first outbox sweep failed", exc_info=True)
         while True:
             try:
                 kick = self._kicks.get(timeout=poll)
@@ -102,16 +105,23 @@ class OutboxRelay(SharedExtension):
             if kick is None or self._stopping:
                 self._drain_kicks()
                 return
-            if kick:
-                self._publish_document(*kick)
-            else:
-                self.sweep()
+            try:
+                if kick:
+                    self._publish_document(*kick)
+                else:
+                    self.sweep()
+            except Exception:  # never let an outage end the relay (and with it the service)
+                _log.warning("outbox relay pass failed; the next sweep retries", exc_info=True)
+                eventlet.sleep(poll)
 
     def _drain_kicks(self):
         while not self._kicks.empty():
             kick = self._kicks.get_nowait()
             if kick:
-                self._publish_document(*kick)
+                try:
+                    self._publish_document(*kick)
+                except Exception:  # left in the outbox: the next start's sweep sends it
+                    _log.warning("outbox drain failed", exc_info=True)
 
     def sweep(self):
         """Publish every pending event of every watched collection, all tenants."""
@@ -141,7 +151,12 @@ class OutboxRelay(SharedExtension):
                 _log.warning("publishing %s %s failed; it stays in the outbox",
                              event["type"], event["event_id"], exc_info=True)
                 return len(pending) - position
-            self._mark_sent(collection, doc_id, event)
+            try:
+                self._mark_sent(collection, doc_id, event)
+            except Exception:  # published but still marked: sent again later, deduplicated
+                _log.warning("could not mark %s sent; it will be sent again",
+                             event["event_id"], exc_info=True)
+                return len(pending) - position
         return 0
 
     def _publish(self, event):

@@ -94,6 +94,7 @@ class ApiRoute(HttpRequestHandler):
         query = {key: request.args.get(key) for key in request.args}
         key = request.headers.get("Idempotency-Key")
         if key is not None and request.method == "POST" and principal is not None:
+            data[context.CLIENT_REQUEST] = f"{principal.tenant}|{principal.sub}|{key}"
             return self._idempotent(request, principal, data, body, query, key)
         status, payload = self._run(request, data, ApiRequest(principal, body, query,
                                                               correlation_id))
