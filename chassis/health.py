@@ -4,10 +4,10 @@ Ready means the store and the broker answer; its details also say how many docum
 the outbox and how many messages wait in each of this service's dead-letter queues."""
 import json
 
-from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from chassis.backlogs import Backlogs
+from chassis.web import http
 
 
 class HealthChecks:
