@@ -130,8 +130,8 @@ class OutboxRelay(SharedExtension):
             try:
                 for document in collection.find(PENDING, {"_id": 1}).sort("_id", 1):
                     backlog += self._publish_document(name, document["_id"])
-            except Exception:  # the store is down: try again next sweep
-                _log.warning("outbox sweep of %s failed", name, exc_info=True)
+            except Exception as exc:  # the store is down: try again next sweep
+                _log.warning("outbox sweep of %s failed: %s", name, type(exc).__name__)
         return backlog
 
     def _publish_document(self, collection_name, doc_id):

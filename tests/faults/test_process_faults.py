@@ -6,6 +6,7 @@
   in the other services, each 5xx left no trace, nothing is written twice.
 
 Each prints a one-line summary of its figures (run with -s to see them)."""
+import signal
 import threading
 import time
 import uuid
@@ -186,3 +187,34 @@ def test_broker_connections_dropped_during_writes_lose_and_duplicate_nothing(fau
     assert duplicated == 0 and lost == [] and traces_of_5xx == []
     assert reflected
     assert faulty.alive("residents", "health", "metrics", "gateway")
+
+
+def test_sigterm_lets_in_flight_work_finish_and_always_exits(faulty):
+    api = staff(faulty.urls["gateway"])
+    _, _, household = hierarchy(api)
+    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "张大妈",
+                                             "birth_date": "1948-08-08"})
+    sent = 150
+    before = handled(faulty.urls["residents"], "residents.on_visit_completed")
+    with Connection(faulty.env["GONGZHI_AMQP_URI"],
+                    transport_options={"confirm_publish": True}) as connection:
+        producer = connection.Producer()
+        for n in range(sent):
+            producer.publish(completed_event(api, resident, n), exchange=HEALTH_EVENTS,
+                             routing_key="visit_completed", serializer="json", retry=True)
+    assert until(lambda: handled(faulty.urls["residents"], "residents.on_visit_completed")
+                 - before >= 20, timeout=60), "the flow did not start"
+    process = faulty.processes.pop("residents")
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(60)
+    stopped_in = time.monotonic() - started
+    faulty.start("residents")
+    counted = until(lambda: api.get(f"/v1/residents/{resident['id']}").json()["health"]
+                    ["visits_completed"] == sent, timeout=90, interval=0.5)
+    body = api.get(f"/v1/residents/{resident['id']}").json()["health"]
+    print(f"\n[sigterm consumer] sent={sent} exit_code={code} stopped_in={stopped_in:.1f}s "
+          f"applied={body['visits_completed']} duplicated={max(0, body['visits_completed'] - sent)} "
+          f"lost={max(0, sent - body['visits_completed'])}")
+    assert code == 0 and stopped_in < 30
+    assert counted and body["medicine_packages"] == sent
