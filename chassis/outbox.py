@@ -10,7 +10,6 @@ import logging
 
 import eventlet
 from eventlet.queue import LightQueue
-from kombu import Connection
 from nameko.amqp.publish import Publisher
 from nameko.extensions import SharedExtension
 from nameko.standalone.events import get_event_exchange
@@ -179,8 +178,3 @@ class OutboxRelay(SharedExtension):
     def backlog(self):
         return sum(c.count_documents(PENDING) for c in self.watched.values())
 
-
-def broker_reachable(amqp_uri, timeout=2):
-    with Connection(amqp_uri, connect_timeout=timeout) as connection:
-        connection.ensure_connection(max_retries=1, timeout=timeout)
-    return True
