@@ -62,9 +62,6 @@ def test_a_consumer_killed_mid_flow_applies_each_of_500_events_once(faulty):
     faulty.start("residents")
     faulty.start("metrics")
 
-    def health():
-        return (get_json(f"{faulty.urls['gateway']}/v1/residents/{resident['id']}") or {})
-
     def counted():
         body = api.get(f"/v1/residents/{resident['id']}").json()["health"]
         summary = api.get("/v1/metrics/summary").json()
