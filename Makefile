@@ -47,3 +47,7 @@ bench-tools:
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; } || \
 	  echo "wrk is not installed: reads are measured with the Python client"
+
+.PHONY: dlq
+dlq: install  ## dead letters: make dlq ARGS="list" | "show C KEY" | "replay C KEY|--all" | "purge C"
+	$(BIN)/python -m chassis.dlq $(ARGS)

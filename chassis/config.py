@@ -44,6 +44,11 @@ class Settings:
     outbox_poll_seconds: float = field(
         default_factory=lambda: float(_env("GONGZHI_OUTBOX_POLL_SECONDS", "1"))
     )
+    # SIGTERM: in-flight work gets this long to finish, then the process is killed (keep it
+    # below the pod's terminationGracePeriodSeconds).
+    stop_seconds: float = field(
+        default_factory=lambda: float(_env("GONGZHI_STOP_SECONDS", "20"))
+    )
     # The community summary may be served from a per-process micro-cache this old: derived
     # figures follow events "within about a second" anyway (API.md). 0 turns it off.
     summary_cache_seconds: float = field(

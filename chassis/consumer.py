@@ -11,7 +11,13 @@ replica shares one queue) with three things nameko lacks:
 * a handler that raises is retried through delay queues (`<queue>.retry.<N>s`, which
   dead-letter back into the queue after their TTL) a bounded number of times, then parked in
   `<queue>.dlq` with the error, the attempt count and the original message. The message is
-  acknowledged only after its copy was confirmed by the broker, so nothing is lost.
+  acknowledged only after its copy was confirmed by the broker, so nothing is lost;
+* an outage of the store is not the message's fault: the message waits in the shortest
+  delay queue without using up an attempt, and comes back until the store answers again;
+* the side queues are declared at start when the broker answers, and again before a copy
+  whenever the broker reports them missing (copies are published `mandatory`).
+
+Operators list, show, replay and purge dead letters with `python -m chassis.dlq`.
 """
 import logging
 import time
@@ -19,30 +25,26 @@ import traceback
 from functools import partial
 
 from kombu import Connection, Exchange, Queue
-from nameko.amqp.publish import Publisher
+from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.events import EventHandler
 from nameko.messaging import QueueConsumer
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from chassis import context, observability
 from chassis.config import settings_from
+from chassis.deadletters import (ATTEMPT_HEADER, CONSUMER_HEADER, ERROR_HEADER,
+                                 FAILED_AT_HEADER, QUEUE_HEADER, dead_letter_queue_name)
 from chassis.mongo import MongoClientProvider
 from contracts import BadEnvelope, parse_envelope
 
 _log = logging.getLogger(__name__)
 
-ATTEMPT_HEADER = "x-gongzhi-attempt"
-ERROR_HEADER = "x-gongzhi-error"
 PROCESSED = "_processed"
 DEFAULT_EXCHANGE = Exchange("")
 
 
 def retry_queue_name(queue_name, delay):
     return f"{queue_name}.retry.{delay:g}s"
-
-
-def dead_letter_queue_name(queue_name):
-    return f"{queue_name}.dlq"
 
 
 class PoisonTolerantQueueConsumer(QueueConsumer):
@@ -77,8 +79,12 @@ class EventConsumer(EventHandler):
         self.settings = settings_from(self.container.config)
         self.delays = self.settings.retry_delays
         self.processed = self.mongo.database()[PROCESSED]
-        self.publisher = Publisher(self.settings.amqp_uri, use_confirms=True)
-        self._declare_side_queues()
+        self.publisher = Publisher(self.settings.amqp_uri, use_confirms=True, mandatory=True)
+        try:
+            self._declare_side_queues()
+        except Exception:  # the broker is not there yet: declared before the first copy
+            _log.warning("could not declare %s's side queues now", self.queue.name,
+                         exc_info=True)
 
     def _declare_side_queues(self):
         name = self.queue.name
@@ -102,7 +108,12 @@ class EventConsumer(EventHandler):
         except BadEnvelope as exc:
             self.dead_letter(message, str(exc), attempt)
             return
-        if self._already_applied(envelope):
+        try:
+            applied = self._already_applied(envelope)
+        except ConnectionFailure as exc:
+            self.postpone(message, f"store unreachable: {type(exc).__name__}", attempt)
+            return
+        if applied:
             observability.EVENTS_HANDLED.labels(
                 self.container.service_name, self.consumer_name, "duplicate").inc()
             self.queue_consumer.ack_message(message)
@@ -126,9 +137,15 @@ class EventConsumer(EventHandler):
         observability.HANDLER_SECONDS.labels(service, self.consumer_name).observe(
             time.monotonic() - started)
         if exc_info is None:
-            self._record_applied(envelope)
+            try:
+                self._record_applied(envelope)
+            except ConnectionFailure as exc:  # applied, not recorded: the handler is idempotent
+                self.postpone(message, f"store unreachable: {type(exc).__name__}", attempt)
+                return result, exc_info
             observability.EVENTS_HANDLED.labels(service, self.consumer_name, "applied").inc()
             self.queue_consumer.ack_message(message)
+        elif isinstance(exc_info[1], ConnectionFailure):
+            self.postpone(message, f"store unreachable: {type(exc_info[1]).__name__}", attempt)
         else:
             error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
             self.retry_or_dead_letter(message, error, attempt)
@@ -165,6 +182,14 @@ class EventConsumer(EventHandler):
         observability.EVENTS_HANDLED.labels(
             self.container.service_name, self.consumer_name, outcome).inc()
 
+    def postpone(self, message, reason, attempt):
+        """Wait out an outage in the shortest delay queue; the attempt is not counted."""
+        delay = self.delays[0] if self.delays else 1
+        _log.warning("%s postponed a message by %gs: %s", self.consumer_name, delay, reason)
+        self._forward(message, retry_queue_name(self.queue.name, delay), reason, attempt - 1)
+        observability.EVENTS_HANDLED.labels(
+            self.container.service_name, self.consumer_name, "postponed").inc()
+
     def dead_letter(self, message, reason, attempt):
         _log.error("%s dead-lettered a message: %s", self.consumer_name, reason)
         self._forward(message, dead_letter_queue_name(self.queue.name), reason, attempt)
@@ -176,17 +201,24 @@ class EventConsumer(EventHandler):
         If the copy fails the original is requeued: never both lost and acked."""
         headers = dict(message.headers or {})
         headers.update({ATTEMPT_HEADER: attempt, ERROR_HEADER: error[:2000],
-                        "x-gongzhi-consumer": self.consumer_name,
-                        "x-gongzhi-queue": self.queue.name,
-                        "x-gongzhi-failed-at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+                        CONSUMER_HEADER: self.consumer_name, QUEUE_HEADER: self.queue.name,
+                        FAILED_AT_HEADER: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        copy = partial(self.publisher.publish, message.body, exchange=DEFAULT_EXCHANGE,
+                       routing_key=queue_name, headers=headers,
+                       content_type=message.content_type or "application/json",
+                       content_encoding=message.content_encoding or "utf-8")
         try:
-            self.publisher.publish(
-                message.body, exchange=DEFAULT_EXCHANGE, routing_key=queue_name,
-                headers=headers, content_type=message.content_type or "application/json",
-                content_encoding=message.content_encoding or "utf-8")
+            try:
+                copy()
+            except UndeliverableMessage:  # the side queue is gone (a new vhost, a reset)
+                self._declare_side_queues()
+                copy()
         except Exception:
             _log.exception("could not park a failed message; requeueing it")
-            self.queue_consumer.requeue_message(message)
+            try:
+                self.queue_consumer.requeue_message(message)
+            except Exception:  # the connection is gone: the broker redelivers it anyway
+                _log.warning("could not requeue either; the broker will redeliver it")
             return
         self.queue_consumer.ack_message(message)
 

@@ -14,7 +14,10 @@ ROLES = "roles"
 ON_BEHALF_OF = "on_behalf_of"
 CORRELATION_ID = "correlation_id"
 EVENT_ID = "event_id"
-CONTEXT_KEYS = (TENANT, ACTOR, ROLES, ON_BEHALF_OF, CORRELATION_ID, EVENT_ID)
+REQUEST_ID = "gongzhi_request"  # set by chassis.rpc for each RPC request it serves
+CLIENT_REQUEST = "gongzhi_client_request"  # the gateway's Idempotency-Key, scoped to the caller
+CONTEXT_KEYS = (TENANT, ACTOR, ROLES, ON_BEHALF_OF, CORRELATION_ID, EVENT_ID, REQUEST_ID,
+                CLIENT_REQUEST)
 
 
 class Call:
@@ -45,6 +48,11 @@ class Call:
     @property
     def correlation_id(self):
         return self._data.get(CORRELATION_ID)
+
+    @property
+    def request_id(self):
+        """The RPC request being served (same on a redelivery); None outside an RPC call."""
+        return self._data.get(REQUEST_ID)
 
     def has_any(self, *roles):
         return bool(self.roles.intersection(roles))

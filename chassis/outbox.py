@@ -10,7 +10,6 @@ import logging
 
 import eventlet
 from eventlet.queue import LightQueue
-from kombu import Connection
 from nameko.amqp.publish import Publisher
 from nameko.extensions import SharedExtension
 from nameko.standalone.events import get_event_exchange
@@ -96,7 +95,10 @@ class OutboxRelay(SharedExtension):
     # -- the loop ----------------------------------------------------------------------------
     def _run(self):
         poll = self.settings.outbox_poll_seconds
-        self.sweep()
+        try:
+            self.sweep()
+        except Exception:
+            _log.warning("first outbox sweep failed", exc_info=True)
         while True:
             try:
                 kick = self._kicks.get(timeout=poll)
@@ -105,16 +107,23 @@ class OutboxRelay(SharedExtension):
             if kick is None or self._stopping:
                 self._drain_kicks()
                 return
-            if kick:
-                self._publish_document(*kick)
-            else:
-                self.sweep()
+            try:
+                if kick:
+                    self._publish_document(*kick)
+                else:
+                    self.sweep()
+            except Exception:  # never let an outage end the relay (and with it the service)
+                _log.warning("outbox relay pass failed; the next sweep retries", exc_info=True)
+                eventlet.sleep(poll)
 
     def _drain_kicks(self):
         while not self._kicks.empty():
             kick = self._kicks.get_nowait()
             if kick:
-                self._publish_document(*kick)
+                try:
+                    self._publish_document(*kick)
+                except Exception:  # left in the outbox: the next start's sweep sends it
+                    _log.warning("outbox drain failed", exc_info=True)
 
     def sweep(self):
         """Publish every pending event of every watched collection, all tenants."""
@@ -123,8 +132,8 @@ class OutboxRelay(SharedExtension):
             try:
                 for document in collection.find(PENDING, {"_id": 1}).sort("_id", 1):
                     backlog += self._publish_document(name, document["_id"])
-            except Exception:  # the store is down: try again next sweep
-                _log.warning("outbox sweep of %s failed", name, exc_info=True)
+            except Exception as exc:  # the store is down: try again next sweep
+                _log.warning("outbox sweep of %s failed: %s", name, type(exc).__name__)
         return backlog
 
     def _publish_document(self, collection_name, doc_id, events=None):
@@ -145,7 +154,12 @@ class OutboxRelay(SharedExtension):
                 _log.warning("publishing %s %s failed; it stays in the outbox",
                              event["type"], event["event_id"], exc_info=True)
                 return len(pending) - position
-            self._mark_sent(collection, doc_id, event)
+            try:
+                self._mark_sent(collection, doc_id, event)
+            except Exception:  # published but still marked: sent again later, deduplicated
+                _log.warning("could not mark %s sent; it will be sent again",
+                             event["event_id"], exc_info=True)
+                return len(pending) - position
         return 0
 
     def _publish(self, event):
@@ -168,8 +182,3 @@ class OutboxRelay(SharedExtension):
     def backlog(self):
         return sum(c.count_documents(PENDING) for c in self.watched.values())
 
-
-def broker_reachable(amqp_uri, timeout=2):
-    with Connection(amqp_uri, connect_timeout=timeout) as connection:
-        connection.ensure_connection(max_retries=1, timeout=timeout)
-    return True

@@ -7,14 +7,22 @@ from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_
                               LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY)
 from nameko.exceptions import UnknownService
 from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
+from pymongo.errors import ConnectionFailure
 
 from chassis.config import settings_from
+from chassis.context import CLIENT_REQUEST, REQUEST_ID
 from chassis.errors import ServiceTimeout, ServiceUnavailable
 
 # Errors that mean "cannot reach it" rather than "it said no" (kombu/amqp/socket/pymongo).
 UNREACHABLE = ("ConnectionError", "OperationalError", "RecoverableConnectionError",
                "ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",
                "ConnectionRefusedError", "ConnectionResetError", "BrokenPipeError", "timeout")
+
+
+def unreachable(exc):
+    """Does this error (local, or a service's, by its type name) mean "cannot reach it"?"""
+    name = getattr(exc, "exc_type", None) or type(exc).__name__
+    return name in UNREACHABLE or isinstance(exc, (OSError, ConnectionError, ConnectionFailure))
 
 
 class BoundedRpcProxy(RpcProxy):
@@ -63,8 +71,7 @@ def bounded_call(method, service_name, timeout, args, kwargs):
     except UnknownService:
         raise ServiceUnavailable(f"{service_name} is not running") from None
     except Exception as exc:
-        name = getattr(exc, "exc_type", None) or type(exc).__name__
-        if name in UNREACHABLE or isinstance(exc, (OSError, ConnectionError)):
+        if unreachable(exc):
             raise ServiceUnavailable(f"{service_name} cannot be reached now") from None
         raise
     finally:
@@ -98,9 +105,23 @@ class FastRpcConsumer(RpcConsumer):
 
 class FastRpc(Rpc):
     """nameko's @rpc, answering without a publisher confirm. Use it for every rpc entrypoint
-    of a service (one consumer per service queue)."""
+    of a service (one consumer per service queue).
+
+    Each request gets a request id that its repeats share, so their writes are not repeated
+    (chassis/calls.py): the client's Idempotency-Key (scoped to the caller, carried in the
+    context by the gateway) with this entrypoint's name, which also covers a client retrying
+    after a 504 whose request did complete; otherwise the AMQP correlation id, which a
+    redelivered or republished request keeps. It replaces any request id the caller had."""
 
     rpc_consumer = FastRpcConsumer()
+
+    def unpack_message_headers(self, message):
+        data = super().unpack_message_headers(message)
+        client_request = data.get(CLIENT_REQUEST)
+        data[REQUEST_ID] = (
+            f"{client_request}/{self.container.service_name}.{self.method_name}"
+            if client_request else message.properties.get("correlation_id"))
+        return data
 
 
 rpc = FastRpc.decorator

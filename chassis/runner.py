@@ -1,7 +1,9 @@
 """Run one service process: `python -m chassis.runner residents|health|metrics|gateway`.
 
 The same command runs in a container and on a laptop; settings come from the environment.
-SIGTERM stops gracefully (in-flight workers finish, bounded); a second signal kills."""
+SIGTERM stops gracefully: consumers stop taking messages, in-flight workers finish within
+GONGZHI_STOP_SECONDS, then whatever is left is killed (its messages were not acknowledged, so
+the broker delivers them again) and the process exits. A second signal kills at once."""
 import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
@@ -25,7 +27,6 @@ SERVICES = {
     "metrics": "services.metrics.service:MetricsService",
     "gateway": "gateway.service:GatewayService",
 }
-STOP_TIMEOUT_SECONDS = 20
 
 
 def service_class(name):
@@ -57,7 +58,7 @@ def main(argv=None):
         else:
             stopping.append(signum)
             logging.getLogger(__name__).info("stopping %s", name)
-            eventlet.spawn_n(_stop_bounded, runner)
+            eventlet.spawn_n(_stop_bounded, runner, settings.stop_seconds)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -68,10 +69,11 @@ def main(argv=None):
     return 0
 
 
-def _stop_bounded(runner):
-    with eventlet.Timeout(STOP_TIMEOUT_SECONDS, False):
+def _stop_bounded(runner, seconds):
+    with eventlet.Timeout(seconds, False):
         runner.stop()
         return
+    logging.getLogger(__name__).warning("in-flight work did not finish in %gs: killing", seconds)
     runner.kill()
 
 

@@ -76,6 +76,3 @@ class Bound:
         """The untenanted database and the outbox relay's kick, for system jobs that act in
         one tenant after another (timers, sweeps). Not for request or event handling."""
         return self._provider.db, self._provider.relay.kick
-
-    def outbox_backlog(self):
-        return self._provider.relay.backlog()

@@ -10,10 +10,11 @@ import pymongo
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from chassis import calls
 from chassis.errors import MissingTenant
 from chassis.outbox import outbox_fields, outbox_update
 
-HIDDEN = {"_outbox": 0, "_outbox_n": 0}
+HIDDEN = {"_outbox": 0, "_outbox_n": 0, calls.INSERTED_BY: 0, calls.UPDATED_BY: 0}
 # What a write that returns its document reads back: the pending count tells whether older
 # events still wait on the document (then the relay must read them first).
 WITH_PENDING_COUNT = {key: 0 for key in HIDDEN if key != "_outbox_n"}
@@ -29,6 +30,7 @@ class TenantDatabase:
         self._call = call
         self._on_events = on_events or (lambda collection, doc_id, events=None: None)
         self.tenant = call.tenant  # raises MissingTenant when the call has none
+        self.ledger = calls.RequestLedger(call.request_id)
 
     def __getitem__(self, name):
         return TenantCollection(self._db[name], self)
@@ -58,10 +60,20 @@ class TenantCollection:
         return document
 
     def _with_events(self, update, events):
+        update = self._recorded(update)
         if not events:
             return update, []
         completed = [self._database.complete(event) for event in events]
         return outbox_update(update, completed), completed
+
+    def _recorded(self, update):
+        """Record the request in the same write (chassis/calls.py)."""
+        request_id = self._database.ledger.request_id
+        if not request_id or not any(key.startswith("$") for key in update):
+            return update
+        update = {key: dict(value) for key, value in update.items()}
+        update.setdefault("$set", {})[calls.updated_by_field(request_id)] = True
+        return update
 
     def _announce(self, doc_id, events, alone=False):
         """Tell the relay. `alone`: the write left no older pending events on the document,
@@ -90,12 +102,35 @@ class TenantCollection:
 
     # -- writes ----------------------------------------------------------------------------
     def insert_one(self, document, events=()):
+        """Insert with its events. A request delivered again gets the document its first
+        delivery inserted (no second write, no second event): see chassis/calls.py."""
         document = self._stamped(dict(document))
         completed = [self._database.complete(event) for event in events]
         document.update(outbox_fields(completed))
-        self._collection.insert_one(document)
+        key = self._database.ledger.next_insert_key(self._collection.name)
+        if key:
+            calls.ensure_index(self._collection)
+            document[calls.INSERTED_BY] = key
+        try:
+            self._collection.insert_one(document)
+        except DuplicateKeyError:
+            first = key and self._collection.find_one(
+                {"tenant": self.tenant, calls.INSERTED_BY: key}, HIDDEN)
+            if not first:
+                raise
+            return first
         self._announce(document["_id"], completed, alone=True)
+        document.pop(calls.INSERTED_BY, None)
         return document
+
+    def replayed(self, doc_id):
+        """The document as this request already changed it, or None: lets a repeated
+        transition answer its first result instead of a conflict."""
+        request_id = self._database.ledger.request_id
+        if not request_id:
+            return None
+        return self._collection.find_one(
+            self._scoped({"_id": doc_id, calls.updated_by_field(request_id): True}), HIDDEN)
 
     def insert_if_absent(self, document):
         """Insert unless a document with this _id (or unique key) exists: True if inserted."""

@@ -11,7 +11,6 @@ import time
 from functools import partial
 
 from eventlet.event import Event
-from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
 from chassis import context, ids, observability
@@ -19,6 +18,7 @@ from chassis.config import settings_from
 from chassis.context import Call
 from chassis.errors import EXPECTED, Invalid
 from chassis.mongo import MongoClientProvider
+from chassis.web import HttpEntrypoint
 from chassis.tenancy import TenantDatabase
 from gateway import idempotency, problems
 from gateway.auth import authenticate, authorize
@@ -43,7 +43,7 @@ class ApiRequest:
         self.correlation_id = correlation_id
 
 
-class ApiRoute(HttpRequestHandler):
+class ApiRoute(HttpEntrypoint):
     mongo = MongoClientProvider()
 
     def __init__(self, method, url, roles=(), body=None, query=None, answer=None, status=200,
@@ -94,6 +94,7 @@ class ApiRoute(HttpRequestHandler):
         query = {key: request.args.get(key) for key in request.args}
         key = request.headers.get("Idempotency-Key")
         if key is not None and request.method == "POST" and principal is not None:
+            data[context.CLIENT_REQUEST] = f"{principal.tenant}|{principal.sub}|{key}"
             return self._idempotent(request, principal, data, body, query, key)
         status, payload = self._run(request, data, ApiRequest(principal, body, query,
                                                               correlation_id))
@@ -142,8 +143,9 @@ def _json_body(request):
 
 
 def _json_response(status, payload):
+    kind = "application/problem+json" if status >= 400 else "application/json"  # a replayed error
     return Response(json.dumps(payload, ensure_ascii=False), status=status,
-                    content_type="application/json; charset=utf-8")
+                    content_type=f"{kind}; charset=utf-8")
 
 
 def _correlation_id(request):

@@ -4,7 +4,7 @@ import json
 from werkzeug.wrappers import Response
 
 from chassis.errors import DomainError, Invalid, ServiceTimeout, ServiceUnavailable
-from chassis.rpc import UNREACHABLE
+from chassis.rpc import unreachable
 
 PROBLEM_TYPE = "https://gongzhi.example/problems/"
 RETRY_AFTER_SECONDS = "5"
@@ -33,8 +33,7 @@ def from_exception(exc):
     if isinstance(exc, DomainError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return problem(exc.status, exc.title, exc.detail, headers=headers)
-    remote_type = getattr(exc, "exc_type", None)
-    if remote_type in UNREACHABLE or isinstance(exc, (OSError, ConnectionError)):
+    if unreachable(exc):  # the broker or the store, here or behind a service
         return problem(503, "Service unavailable", "a service or the store cannot be reached now",
                        headers={"Retry-After": RETRY_AFTER_SECONDS})
     return problem(500, "Internal error", "something went wrong; it has been logged")

@@ -194,10 +194,6 @@ class GatewayService(HealthChecks):
     def openapi(self, request):
         return json.loads(openapi_document(type(self)))
 
-    @api("GET,POST,PUT,PATCH,DELETE", "/<path:anything>", public=True, tag="meta", summary="Unknown route")
-    def unknown_route(self, request, anything):
-        raise NotFound(f"no route /{anything}")
-
     # -- helpers ----------------------------------------------------------------------------------------
     def _hierarchy(self, level, request):
         query = load(PageQuery(), request.query)

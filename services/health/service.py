@@ -34,9 +34,9 @@ class HealthService(HealthChecks):
         data = load(schemas.VisitIn(), payload)
         resident = self.residents.resident_ref(data["resident_id"])  # NotFound across tenants
         visit = domain.new_visit(data, resident, self.call.actor_record())
-        store.add_visit(self.store, visit,
-                        new_event("health.visit_scheduled", domain.scheduled_event_data(visit)))
-        return self._view(visit)
+        return self._view(store.add_visit(
+            self.store, visit,
+            new_event("health.visit_scheduled", domain.scheduled_event_data(visit))))
 
     @rpc(expected_exceptions=EXPECTED)
     def complete_visit(self, visit_id, payload):

@@ -60,11 +60,14 @@ def transition(db, visit_id, from_status, changes, event_for):
     Returns the visit after the change, or None when it was not in `from_status` (or absent):
     two concurrent completions cannot both succeed."""
     current = get_visit(db, visit_id)
-    if current is None or current["status"] != from_status:
+    if current is None:
         return None
+    if current["status"] != from_status:  # unless this very request made that change
+        return db[VISITS].replayed(visit_id)
     event = event_for(visit_id, current, changes)
     return db[VISITS].find_one_and_update(
-        {"_id": visit_id, "status": from_status}, {"$set": changes}, events=[event])
+        {"_id": visit_id, "status": from_status}, {"$set": changes}, events=[event]
+    ) or db[VISITS].replayed(visit_id)
 
 
 def find_visits(db, filters, limit, cursor):

@@ -54,8 +54,7 @@ class ResidentsService(HealthChecks):
         household = _existing(self.store, store.HOUSEHOLDS, data["household_id"], "household")
         resident = domain.new_resident(data, household, self.call.actor_record())
         event = new_event("residents.resident_registered", domain.registered_event_data(resident))
-        store.add_resident(self.store, resident, event)
-        return self._view(resident)
+        return self._view(store.add_resident(self.store, resident, event))
 
     @rpc(expected_exceptions=EXPECTED)
     def update_resident(self, resident_id, payload):

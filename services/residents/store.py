@@ -3,7 +3,7 @@ import re
 
 from pymongo import ASCENDING, DESCENDING
 
-from chassis.tenancy import ensure_tenant_index
+from chassis.tenancy import HIDDEN, ensure_tenant_index
 from services.residents.domain import EMPTY_HEALTH, elderly_cutoff
 
 COMMUNITIES, COMPOUNDS, HOUSEHOLDS, RESIDENTS = "communities", "compounds", "households", "residents"
@@ -11,7 +11,7 @@ TIMELINE = "timeline"
 OUTBOXED = (RESIDENTS,)
 # A resident's document keeps the ids of the visits already counted in its health summary (the
 # idempotency guard of apply_completed_visit); answers never need them.
-RESIDENT_FIELDS = {"_outbox": 0, "_outbox_n": 0, "counted_visits": 0}
+RESIDENT_FIELDS = {**HIDDEN, "counted_visits": 0}
 
 
 def ensure_indexes(raw):

@@ -1,0 +1,33 @@
+"""Unit tests (no broker, no store): request keys, and werkzeug refusals as problems."""
+import json
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from chassis.calls import RequestLedger, updated_by_field
+from chassis.web import problem_response
+
+
+def test_a_repeated_request_gets_the_same_insert_keys_in_the_same_order():
+    first, again = RequestLedger("req-1"), RequestLedger("req-1")
+    keys = [first.next_insert_key("residents"), first.next_insert_key("timeline"),
+            first.next_insert_key("residents")]
+    assert keys == [again.next_insert_key("residents"), again.next_insert_key("timeline"),
+                    again.next_insert_key("residents")]
+    assert keys[0] != keys[2] and RequestLedger("req-2").next_insert_key("residents") != keys[0]
+
+
+def test_without_a_request_id_nothing_is_stamped():
+    assert RequestLedger(None).next_insert_key("residents") is None
+
+
+def test_a_request_id_cannot_reach_into_another_field():
+    assert updated_by_field("a.b$c") == "_requests.a_b_c"
+
+
+def test_werkzeug_refusals_become_problems_with_their_headers():
+    response = problem_response(MethodNotAllowed(valid_methods=["GET", "POST"]))
+    body = json.loads(response.get_data())
+    assert response.status_code == 405 and body["status"] == 405
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert response.headers["Allow"] == "GET, POST"
+    assert json.loads(problem_response(NotFound()).get_data())["title"] == "Not Found"

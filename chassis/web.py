@@ -1,0 +1,53 @@
+"""nameko's HTTP entrypoint on a web server whose own refusals are problem+json too.
+
+werkzeug answers a path no route has (404) or a method no route takes (405, including methods
+it does not know, such as QUERY) with an HTML page before any entrypoint runs. Every HTTP
+entrypoint of our services uses `http` from here (the gateway's `@api` too), so they share
+this one server per process."""
+import json
+
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+PROBLEM_TYPE = "https://gongzhi.example/problems/"
+
+
+def problem_response(exc):
+    title = exc.name or "Error"
+    body = {"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title,
+            "status": exc.code, "detail": exc.description or title}
+    response = Response(json.dumps(body), status=exc.code,
+                        content_type="application/problem+json; charset=utf-8")
+    for key, value in exc.get_headers():
+        if key.lower() not in ("content-type", "content-length"):
+            response.headers[key] = value
+    return response
+
+
+class ProblemWsgiApp(WsgiApp):
+    """nameko's WsgiApp.__call__, with its HTTPException answered as a problem."""
+
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)  # as nameko: nobody reads the body yet
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+            request.path_values = values
+            response = provider.handle_request(request)
+        except HTTPException as exc:
+            response = problem_response(exc) if (exc.code or 0) >= 400 else exc
+        return response(environ, start_response)
+
+
+class ProblemWebServer(WebServer):
+    def get_wsgi_app(self):
+        return ProblemWsgiApp(self)
+
+
+class HttpEntrypoint(HttpRequestHandler):
+    server = ProblemWebServer()
+
+
+http = HttpEntrypoint.decorator
