@@ -19,55 +19,42 @@ def _delays(text):
     return tuple(float(part) for part in text.split(",") if part.strip())
 
 
+def _setting(name, default=None, cast=None):
+    """A field read from the environment when Settings() is made (not at import)."""
+    def read():
+        value = _env(name, default)
+        return cast(value) if cast and value is not None else value
+    return field(default_factory=read)
+
+
 @dataclass(frozen=True)
 class Settings:
-    env: str = field(default_factory=lambda: _env("GONGZHI_ENV", "development"))
-    amqp_uri: str = field(
-        default_factory=lambda: _env("GONGZHI_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
-    )
+    env: str = _setting("GONGZHI_ENV", "development")
+    amqp_uri: str = _setting("GONGZHI_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
     # Unset: `make run` starts the local stand-in store and passes its URI down.
-    mongo_uri: str = field(
-        default_factory=lambda: _env(
-            "GONGZHI_MONGO_URI", "mongodb://127.0.0.1:27017/?directConnection=true"
-        )
-    )
-    db_prefix: str = field(default_factory=lambda: _env("GONGZHI_DB_PREFIX", "gongzhi"))
-    http_host: str = field(default_factory=lambda: _env("GONGZHI_HTTP_HOST", "127.0.0.1"))
-    http_port: int = field(default_factory=lambda: int(_env("GONGZHI_HTTP_PORT", "8000")))
-    jwt_secret_raw: str | None = field(default_factory=lambda: _env("GONGZHI_JWT_SECRET"))
-    log_level: str = field(default_factory=lambda: _env("GONGZHI_LOG_LEVEL", "INFO"))
-    rpc_timeout: float = field(default_factory=lambda: float(_env("GONGZHI_RPC_TIMEOUT", "5")))
-    max_workers: int = field(default_factory=lambda: int(_env("GONGZHI_MAX_WORKERS", "10")))
-    retry_delays: tuple = field(
-        default_factory=lambda: _delays(_env("GONGZHI_RETRY_DELAYS", "1,5,30"))
-    )
-    outbox_poll_seconds: float = field(
-        default_factory=lambda: float(_env("GONGZHI_OUTBOX_POLL_SECONDS", "1"))
-    )
+    mongo_uri: str = _setting("GONGZHI_MONGO_URI",
+                              "mongodb://127.0.0.1:27017/?directConnection=true")
+    db_prefix: str = _setting("GONGZHI_DB_PREFIX", "gongzhi")
+    http_host: str = _setting("GONGZHI_HTTP_HOST", "127.0.0.1")
+    http_port: int = _setting("GONGZHI_HTTP_PORT", "8000", int)
+    jwt_secret_raw: str | None = _setting("GONGZHI_JWT_SECRET")
+    log_level: str = _setting("GONGZHI_LOG_LEVEL", "INFO")
+    rpc_timeout: float = _setting("GONGZHI_RPC_TIMEOUT", "5", float)
+    max_workers: int = _setting("GONGZHI_MAX_WORKERS", "10", int)
+    retry_delays: tuple = _setting("GONGZHI_RETRY_DELAYS", "1,5,30", _delays)
+    outbox_poll_seconds: float = _setting("GONGZHI_OUTBOX_POLL_SECONDS", "1", float)
     # SIGTERM: in-flight work gets this long to finish, then the process is killed (keep it
     # below the pod's terminationGracePeriodSeconds).
-    stop_seconds: float = field(
-        default_factory=lambda: float(_env("GONGZHI_STOP_SECONDS", "20"))
-    )
+    stop_seconds: float = _setting("GONGZHI_STOP_SECONDS", "20", float)
     # The community summary may be served from a per-process micro-cache this old: derived
     # figures follow events "within about a second" anyway (API.md). 0 turns it off.
-    summary_cache_seconds: float = field(
-        default_factory=lambda: float(_env("GONGZHI_SUMMARY_CACHE_SECONDS", "0.5"))
-    )
+    summary_cache_seconds: float = _setting("GONGZHI_SUMMARY_CACHE_SECONDS", "0.5", float)
 
     # Home care with the partner hospital (services/health).
-    follow_up_sweep_seconds: float = field(
-        default_factory=lambda: float(_env("GONGZHI_FOLLOW_UP_SWEEP_SECONDS", "60"))
-    )
-    follow_up_grace_days: int = field(
-        default_factory=lambda: int(_env("GONGZHI_FOLLOW_UP_GRACE_DAYS", "7"))
-    )
-    discharge_follow_up_days: int = field(
-        default_factory=lambda: int(_env("GONGZHI_DISCHARGE_FOLLOW_UP_DAYS", "3"))
-    )
-    hospital_inbox: str = field(
-        default_factory=lambda: _env("GONGZHI_HOSPITAL_INBOX", "hospital.inbox")
-    )
+    follow_up_sweep_seconds: float = _setting("GONGZHI_FOLLOW_UP_SWEEP_SECONDS", "60", float)
+    follow_up_grace_days: int = _setting("GONGZHI_FOLLOW_UP_GRACE_DAYS", "7", int)
+    discharge_follow_up_days: int = _setting("GONGZHI_DISCHARGE_FOLLOW_UP_DAYS", "3", int)
+    hospital_inbox: str = _setting("GONGZHI_HOSPITAL_INBOX", "hospital.inbox")
 
     @property
     def is_development(self):
