@@ -1,12 +1,65 @@
 import time
 
+import eventlet
+import pytest
+
 from services.metrics.cache import SummaryCache
 
 
 def cache(ttl):
     made = SummaryCache()
-    made.ttl, made.entries = ttl, {}
+    made.ttl, made.entries, made.inflight, made.generations = ttl, {}, {}, {}
     return made
+
+
+def slow_counter(calls, fail=False):
+    def compute():
+        calls.append(1)
+        eventlet.sleep(0.02)  # an aggregation in flight: other workers arrive meanwhile
+        if fail:
+            raise RuntimeError("store away")
+        return len(calls)
+    return compute
+
+
+def readers(summary, key, compute, count=10):
+    pool = [eventlet.spawn(summary.get_or_compute, key, compute) for _ in range(count)]
+    return [reader.wait() for reader in pool]
+
+
+def test_concurrent_first_readers_share_one_aggregation():
+    calls, summary = [], cache(60)
+    assert readers(summary, ("t", ()), slow_counter(calls)) == [1] * 10
+    assert len(calls) == 1
+
+
+def test_when_it_expires_one_worker_recomputes_and_the_rest_answer_the_last_figure():
+    calls, summary = [], cache(0.5)
+    summary.entries[("t", ())] = (time.monotonic() - 0.6, 0)  # computed, and now expired
+    answers = readers(summary, ("t", ()), slow_counter(calls))
+    assert len(calls) == 1 and sorted(answers) == [0] * 9 + [1]
+    assert summary.get_or_compute(("t", ()), lambda: 99) == 1  # the new figure is kept
+
+
+def test_a_failed_aggregation_fails_its_waiters_and_is_not_kept():
+    calls, summary = [], cache(60)
+    pool = [eventlet.spawn(summary.get_or_compute, ("t", ()), slow_counter(calls, fail=True))
+            for _ in range(3)]
+    for reader in pool:
+        with pytest.raises(RuntimeError):
+            reader.wait()
+    assert len(calls) == 1 and summary.entries == {} and summary.inflight == {}
+
+
+def test_a_result_begun_before_forget_is_not_kept():
+    summary = cache(60)
+
+    def aggregation_during_a_rebuild():
+        summary.forget("t")
+        return "old"
+
+    assert summary.get_or_compute(("t", ()), aggregation_during_a_rebuild) == "old"
+    assert summary.entries == {}
 
 
 def test_one_computation_per_key_within_the_ttl_and_fresh_after():
