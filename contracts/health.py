@@ -31,6 +31,10 @@ class VisitCompletedV1(_Strict):
     medicine_packages = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
     medicines_dispensed = fields.List(fields.Nested(MedicineCountV1), required=True)
     recorded_by = fields.String(required=True, validate=validate.OneOf(["platform", "hospital"]))
+    # The visit asked to see the resident again in this many days (None: no follow-up).
+    # Optional: events published before it existed lack it.
+    follow_up_in_days = fields.Integer(strict=True, allow_none=True, load_default=None,
+                                       validate=validate.Range(min=1, max=365))
 
 
 class VisitCancelledV1(_Strict):

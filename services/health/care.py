@@ -13,6 +13,8 @@ def after_completed_visit(db, data, grace_days):
                 "status": "done", "done_at": data["completed_at"],
                 "done_by_visit_id": data["visit_id"]},
                 follow_up_event({**follow_up, "status": "done"}))
+    if "follow_up_in_days" in data and not data["follow_up_in_days"]:
+        return  # the event says no follow-up was asked for: no need to read the visit
     visit = store.get_visit(db, data["visit_id"])
     if visit and visit.get("follow_up_in_days"):
         follow_up = followups.after_visit(visit, visit["follow_up_in_days"], grace_days,

@@ -58,7 +58,8 @@ def completed_event_data(visit_id, visit, changes):
             "community_id": visit["community_id"], "completed_at": changes["completed_at"],
             "medicine_packages": changes["medicine_packages"],
             "medicines_dispensed": changes["medicines_dispensed"],
-            "recorded_by": changes["recorded_by"]}
+            "recorded_by": changes["recorded_by"],
+            "follow_up_in_days": changes.get("follow_up_in_days")}
 
 
 def cancelled_event_data(visit_id, visit, changes):
