@@ -133,16 +133,13 @@ def main(argv=None):
                 pids["broker"] = broker_pid()
             return pids
 
-        def platform_runs():
-            runs = []
-            for _ in range(args.runs):
-                visits = pipeline.prepare(gateway, token, args.visits)
-                settle(vhost)
-                pids = {**infra_pids(), **{n: p.pid for n, p in running.processes.items()}}
-                with CpuMeter(pids) as meter:
-                    run = pipeline.run(gateway, token, mongo_uri, prefix, visits, args.clients)
-                runs.append(run | {"cpu_seconds": meter.used})
-            return median_run(runs, "per_second") | {"runs_per_second": [r["per_second"] for r in runs]}
+        def platform_run():
+            visits = pipeline.prepare(gateway, token, args.visits)
+            settle(vhost)
+            pids = {**infra_pids(), **{n: p.pid for n, p in running.processes.items()}}
+            with CpuMeter(pids) as meter:
+                run = pipeline.run(gateway, token, mongo_uri, prefix, visits, args.clients)
+            return run | {"cpu_seconds": meter.used}
 
         def baseline_run(number):
             with CpuMeter(infra_pids()) as meter:
@@ -150,16 +147,28 @@ def main(argv=None):
                                    args.clients)
             return run | {"cpu_seconds": meter.used}
 
+        def summary(runs):
+            return median_run(runs, "per_second") | {
+                "runs_per_second": [r["per_second"] for r in runs]}
+
         if "pipeline" in parts:
-            print("pipeline: platform, one residents consumer…", flush=True)
-            results["pipeline_platform"] = platform_runs()
-            print("pipeline: baseline (kombu + pymongo)…", flush=True)
-            base_runs = [baseline_run(n) for n in range(args.runs)]
-            results["pipeline_baseline"] = median_run(base_runs, "per_second") | {
-                "runs_per_second": [r["per_second"] for r in base_runs]}
+            # Platform and baseline runs alternate, so a slow spell of the machine (it is a
+            # shared VM) falls on both sides; the ratio is also given per pair.
+            print("pipeline: platform (one residents consumer) and baseline, alternating…",
+                  flush=True)
+            platform, base = [], []
+            for number in range(args.runs):
+                platform.append(platform_run())
+                base.append(baseline_run(number))
+            results["pipeline_platform"] = summary(platform)
+            results["pipeline_baseline"] = summary(base)
+            results["pipeline_ratio_per_pair"] = [
+                round(p["per_second"] / max(b["per_second"], 1e-9), 2)
+                for p, b in zip(platform, base)]
             print("pipeline: platform, two residents consumers…", flush=True)
             running.start("residents-2", target="residents")
-            results["pipeline_platform_2_residents"] = platform_runs()
+            results["pipeline_platform_2_residents"] = summary(
+                [platform_run() for _ in range(args.runs)])
             save(results)  # a later part that fails must not lose these
         if "reads" in parts:
             print("reads…", flush=True)
@@ -281,7 +290,8 @@ def _pipeline_table(results):
         fmt = lambda p: "/".join(str(p.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms"))
         lines.append(f"| {label} | {row['per_second']} (runs {row['runs_per_second']}) | "
                      f"{fmt(row['to_resident'])} | {fmt(row['to_metrics'])} |")
-    lines += ["", "CPU seconds per pipeline run (the machine has 2 cores):"]
+    lines += ["", f"platform/baseline per alternating pair: {results.get('pipeline_ratio_per_pair')}",
+              "", "CPU seconds per pipeline run (the machine has 2 cores):"]
     for key in ("pipeline_platform", "pipeline_platform_2_residents", "pipeline_baseline"):
         used = results[key].get("cpu_seconds", {})
         lines.append(f"- {key}: total {round(sum(used.values()), 2)} s — " + ", ".join(
