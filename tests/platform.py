@@ -83,3 +83,10 @@ def hierarchy(api):
     household = api.created("/v1/households", {"compound_id": compound["id"],
                                                 "address": "永光新村3栋2单元101"})
     return community, compound, household
+
+
+def new_resident(api, name, birth_date, **fields):
+    """A resident in a fresh community, compound and household of the caller's tenant."""
+    _, _, household = hierarchy(api)
+    return api.created("/v1/residents", {"household_id": household["id"], "name": name,
+                                         "birth_date": birth_date, **fields})

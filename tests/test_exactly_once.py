@@ -6,7 +6,7 @@ from kombu import Connection, Exchange
 
 from contracts import new_event
 from tests.infra import wait_until
-from tests.platform import hierarchy, staff
+from tests.platform import hierarchy, new_resident, staff
 
 pytestmark = pytest.mark.integration
 
@@ -17,9 +17,7 @@ def resident_health(api, resident_id):
 
 def test_the_same_visit_completed_event_three_times_counts_once(platform, gateway_url):
     api = staff(gateway_url)
-    _, _, household = hierarchy(api)
-    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "李大爷",
-                                             "birth_date": "1946-03-02"})
+    resident = new_resident(api, "李大爷", "1946-03-02")
     wait_until(lambda: api.get("/v1/metrics/summary").json()["residents_registered"] == 1)
     event = new_event("health.visit_completed", {
         "visit_id": "visit-from-elsewhere", "resident_id": resident["id"],
@@ -62,9 +60,7 @@ def _handled(platform, service, method):
 
 def test_fifty_visits_completed_concurrently_are_all_counted(gateway_url):
     api = staff(gateway_url)
-    _, _, household = hierarchy(api)
-    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "王奶奶",
-                                             "birth_date": "1941-09-03"})
+    resident = new_resident(api, "王奶奶", "1941-09-03")
     visits = [api.created("/v1/visits", {"resident_id": resident["id"],
                                          "scheduled_for": "2026-12-01T09:00:00+08:00"})
               for _ in range(50)]

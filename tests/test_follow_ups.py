@@ -14,7 +14,7 @@ from services.health import sweep
 from services.health.followups import local_today
 from tests.hospital import run_sweep
 from tests.infra import ROOT, wait_until
-from tests.platform import hierarchy, staff
+from tests.platform import hierarchy, new_resident, staff
 
 pytestmark = pytest.mark.integration
 
@@ -46,9 +46,7 @@ def items(api, query):
 
 def test_a_follow_up_becomes_due_then_overdue_then_done(gateway_url, platform):
     api = staff(gateway_url)
-    _, _, household = hierarchy(api)
-    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "张爷爷",
-                                             "birth_date": "1944-01-27"})
+    resident = new_resident(api, "张爷爷", "1944-01-27")
     completed_with_follow_up(api, resident["id"], 10)
     [pending] = wait_until(lambda: items(api, "status=pending"), what="the follow-up")
     today = local_today()
@@ -106,9 +104,7 @@ def test_eligible_residents_get_a_standing_monthly_visit(gateway_url, platform):
 
 def test_two_health_replicas_and_two_sweepers_flag_each_follow_up_once(gateway_url, platform):
     api = staff(gateway_url)
-    _, _, household = hierarchy(api)
-    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "刘奶奶",
-                                             "birth_date": "1966-06-15"})
+    resident = new_resident(api, "刘奶奶", "1966-06-15")
     for _ in range(12):
         completed_with_follow_up(api, resident["id"], 5)
     wait_until(lambda: len(items(api, "status=pending")) == 12, what="12 follow-ups")

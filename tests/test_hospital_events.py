@@ -1,6 +1,5 @@
 """The hospital's own events, played by the simulator over the real broker: discharges,
 hospital-recorded visits, unmatched patients, and messages health must refuse."""
-from datetime import date, timedelta
 
 import pytest
 import requests

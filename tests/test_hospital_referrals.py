@@ -6,7 +6,7 @@ import pytest
 from integrations.hospital import simulator
 from tests.hospital import own_inbox
 from tests.infra import wait_until
-from tests.platform import Api, hierarchy, staff
+from tests.platform import Api, new_resident, staff
 
 pytestmark = pytest.mark.integration
 
@@ -30,9 +30,7 @@ def status_of(api, referral_id, wanted):
 
 def test_a_referral_is_accepted_and_another_declined(gateway_url, hospital):
     api = staff(gateway_url)
-    _, _, household = hierarchy(api)
-    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "李大爷",
-                                             "birth_date": "1938-04-12"})
+    resident = new_resident(api, "李大爷", "1938-04-12")
     client = hospital(api.tenant)
     inbox = own_inbox(client)
 
@@ -65,9 +63,7 @@ def test_a_referral_is_accepted_and_another_declined(gateway_url, hospital):
 
 def test_an_answer_is_applied_once_and_a_contradiction_is_refused(gateway_url, hospital):
     api = staff(gateway_url)
-    _, _, household = hierarchy(api)
-    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "王奶奶",
-                                             "birth_date": "1941-09-03"})
+    resident = new_resident(api, "王奶奶", "1941-09-03")
     client = hospital(api.tenant)
     inbox = own_inbox(client)
     referral = referred(api, resident, "眼科", reason="视物模糊")

@@ -16,7 +16,7 @@ from kombu import Connection, Exchange
 
 from contracts import new_event
 from tests.faults.conftest import close_connections, get_json, handled, until
-from tests.platform import hierarchy, staff
+from tests.platform import hierarchy, new_resident, staff
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 HEALTH_EVENTS = Exchange("health.events", type="topic", durable=True)
@@ -35,9 +35,7 @@ def completed_event(api, resident, n):
 
 def test_a_consumer_killed_mid_flow_applies_each_of_500_events_once(faulty):
     api = staff(faulty.urls["gateway"])
-    _, _, household = hierarchy(api)
-    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "李大爷",
-                                             "birth_date": "1946-03-02"})
+    resident = new_resident(api, "李大爷", "1946-03-02")
     sent = 500
     events = [completed_event(api, resident, n) for n in range(sent)]
     before = handled(faulty.urls["residents"], "residents.on_visit_completed")
@@ -188,9 +186,7 @@ def test_broker_connections_dropped_during_writes_lose_and_duplicate_nothing(fau
 
 def test_sigterm_lets_in_flight_work_finish_and_always_exits(faulty):
     api = staff(faulty.urls["gateway"])
-    _, _, household = hierarchy(api)
-    resident = api.created("/v1/residents", {"household_id": household["id"], "name": "张大妈",
-                                             "birth_date": "1948-08-08"})
+    resident = new_resident(api, "张大妈", "1948-08-08")
     sent = 150
     before = handled(faulty.urls["residents"], "residents.on_visit_completed")
     with Connection(faulty.env["GONGZHI_AMQP_URI"],
