@@ -153,7 +153,9 @@ class EventConsumer(EventHandler):
 
     # -- the processed log ------------------------------------------------------------------------
     def _key(self, envelope):
-        return f"{self.consumer_name}:{envelope['event_id']}"
+        # The tenant is part of the key: an event id another subdistrict (or an outside
+        # publisher such as the hospital) happens to reuse must not pass for a duplicate.
+        return f"{self.consumer_name}:{envelope['tenant']}:{envelope['event_id']}"
 
     def _already_applied(self, envelope):
         return self.processed.find_one({"_id": self._key(envelope)}, {"_id": 1}) is not None

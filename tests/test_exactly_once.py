@@ -44,6 +44,31 @@ def test_the_same_visit_completed_event_three_times_counts_once(platform, gatewa
     assert figures["visits_completed"] == 1 and figures["medicine_packages"] == 3
 
 
+def test_an_event_id_reused_by_another_tenant_is_not_taken_for_a_duplicate(platform,
+                                                                           gateway_url):
+    """The record of handled events is per tenant: one subdistrict's event cannot suppress
+    another's (an outside publisher may reuse ids). The second tenant's copy is sent only
+    after the first was applied, so it meets the first one's record."""
+    event_id = None
+    for api in (staff(gateway_url), staff(gateway_url)):
+        resident = new_resident(api, "赵大爷", "1945-05-05")
+        data = {"visit_id": f"visit-{api.tenant}", "resident_id": resident["id"],
+                "community_id": resident["community_id"],
+                "completed_at": "2026-11-21T01:00:00.000+00:00", "medicine_packages": 1,
+                "recorded_by": "platform", "medicines_dispensed": [{"name": "钙片", "quantity": 1}]}
+        event = new_event("health.visit_completed", data)
+        event_id = event_id or event["event_id"]
+        with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
+            connection.Producer().publish(
+                {**event, "event_id": event_id, "tenant": api.tenant,
+                 "correlation_id": "reuse-test",
+                 "actor": {"id": "doctor-1", "roles": ["medical_staff"]}},
+                exchange=Exchange("health.events", type="topic", durable=True),
+                routing_key="visit_completed", retry=True)
+        wait_until(lambda: resident_health(api, resident["id"])["visits_completed"] == 1)
+        wait_until(lambda: api.get("/v1/metrics/summary").json()["visits_completed"] == 1)
+
+
 def _handled(platform, service, method):
     """Deliveries a consumer finished (applied + duplicate), from its /metrics endpoint."""
     import requests
