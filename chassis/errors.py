@@ -69,3 +69,12 @@ class ServiceTimeout(DomainError):
 
     status = 504
     title = "Service timed out"
+
+
+def found(fetch, doc_id, what):
+    """What `fetch(doc_id)` returns, or NotFound. An id that is not a string is never looked
+    up; another tenant's id is not found either (the store is tenant-scoped)."""
+    document = fetch(doc_id) if isinstance(doc_id, str) else None
+    if document is None:
+        raise NotFound(f"no {what} {doc_id}")
+    return document

@@ -21,3 +21,9 @@ class CursorQuery(Strict):
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
     cursor = fields.String(load_default=None)
+
+
+def page(items, limit):
+    """A list answer for a CursorQuery: the items, and the cursor of the next page (the last
+    id) when this page is full."""
+    return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from chassis import clock
-from chassis.errors import Conflict, NotFound
+from chassis.errors import Conflict, found
 from contracts import new_event
 from services.health import domain, followups, identity, store
 
@@ -109,9 +109,7 @@ def receive(db, residents, envelope, settings):
 def resolve_review(db, residents, review_id, resident_id, settings, actor):
     """Staff say who the patient is: link them, then apply every event parked for them (apply
     first, it is idempotent; then close: a crash in between loses nothing)."""
-    review = store.get_review(db, review_id) if isinstance(review_id, str) else None
-    if review is None:
-        raise NotFound(f"no patient review {review_id}")
+    review = found(lambda rid: store.get_review(db, rid), review_id, "patient review")
     if review["status"] != "open":
         raise Conflict(f"the review is {review['status']}")
     resident = residents.resident_ref(resident_id)  # NotFound across tenants

@@ -7,8 +7,9 @@ from chassis.config import settings_from
 from chassis.consumer import consume_event
 from chassis.context import CallContext
 from chassis.rpc import BoundedRpcProxy, rpc
-from chassis.errors import EXPECTED, Conflict, NotFound
+from chassis.errors import EXPECTED, Conflict, NotFound, found
 from chassis.health import HealthChecks
+from chassis.schemas import page
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
@@ -54,16 +55,13 @@ class HealthService(HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def get_visit(self, visit_id):
-        visit = store.get_visit(self.store, visit_id) if isinstance(visit_id, str) else None
-        if visit is None:
-            raise NotFound(f"no visit {visit_id}")
-        return self._view(visit)
+        return self._view(self._visit(visit_id))
 
     @rpc(expected_exceptions=EXPECTED)
     def list_visits(self, query):
         filters = load(schemas.VisitQuery(), query)
         rows = store.find_visits(self.store, filters, filters["limit"], filters["cursor"])
-        return _page([self._view(row) for row in rows], filters["limit"])
+        return page([self._view(row) for row in rows], filters["limit"])
 
     @rpc(expected_exceptions=EXPECTED)
     def export_completed_visits(self, limit=500, cursor=None):
@@ -71,21 +69,21 @@ class HealthService(HealthChecks):
         rows = store.completed_visits(self.store, limit, cursor)
         items = [domain.completed_event_data(row["_id"], row, row) | {"id": row["_id"]}
                  for row in rows]
-        return _page(items, limit)
+        return page(items, limit)
 
     # -- follow-ups ----------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def list_follow_ups(self, query):
         filters = load(schemas.FollowUpQuery(), query)
         rows = store.find_follow_ups(self.store, filters, filters["limit"], filters["cursor"])
-        return _page([followups.follow_up_view(row) for row in rows], filters["limit"])
+        return page([followups.follow_up_view(row) for row in rows], filters["limit"])
 
     @rpc(expected_exceptions=EXPECTED)
     def export_follow_ups(self, limit=500, cursor=None):
         """Follow-up facts (as their events carry them) for rebuilding projections elsewhere."""
         rows = store.find_follow_ups(self.store, {}, limit, cursor)
         items = [followups.changed_event_data(row) | {"id": row["_id"]} for row in rows]
-        return _page(items, limit)
+        return page(items, limit)
 
     @settings_timer("follow_up_sweep_seconds", eager=True)
     def sweep_follow_ups(self):
@@ -119,9 +117,7 @@ class HealthService(HealthChecks):
     @rpc(expected_exceptions=EXPECTED)
     def request_referral(self, payload):
         data = load(schemas.ReferralIn(), payload)
-        visit = store.get_visit(self.store, data["visit_id"])
-        if visit is None:
-            raise NotFound(f"no visit {data['visit_id']}")
+        visit = self._visit(data["visit_id"])
         if visit["status"] == "cancelled":
             raise Conflict("a cancelled visit cannot refer")
         ref = self.residents.resident_ref(visit["resident_id"])
@@ -135,17 +131,14 @@ class HealthService(HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def get_referral(self, referral_id):
-        referral = store.get_referral(self.store, referral_id) if isinstance(
-            referral_id, str) else None
-        if referral is None:
-            raise NotFound(f"no referral {referral_id}")
-        return self._referral_view(referral)
+        return self._referral_view(
+            found(lambda rid: store.get_referral(self.store, rid), referral_id, "referral"))
 
     @rpc(expected_exceptions=EXPECTED)
     def list_referrals(self, query):
         filters = load(schemas.ReferralQuery(), query)
         rows = store.find_referrals(self.store, filters, filters["limit"], filters["cursor"])
-        return _page([self._referral_view(row) for row in rows], filters["limit"])
+        return page([self._referral_view(row) for row in rows], filters["limit"])
 
     @consume_event("hospital", "referral_accepted")
     def on_referral_accepted(self, envelope):
@@ -168,7 +161,7 @@ class HealthService(HealthChecks):
     def list_patient_reviews(self, query):
         filters = load(schemas.ReviewQuery(), query)
         rows = store.find_reviews(self.store, filters, filters["limit"], filters["cursor"])
-        return _page([identity.review_view(row) for row in rows], filters["limit"])
+        return page([identity.review_view(row) for row in rows], filters["limit"])
 
     @rpc(expected_exceptions=EXPECTED)
     def resolve_patient_review(self, review_id, payload):
@@ -182,9 +175,7 @@ class HealthService(HealthChecks):
     # -- FHIR ------------------------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def visit_fhir(self, visit_id):
-        visit = store.get_visit(self.store, visit_id) if isinstance(visit_id, str) else None
-        if visit is None:
-            raise NotFound(f"no visit {visit_id}")
+        visit = self._visit(visit_id)
         if not (domain.may_see_clinical(self.call, visit) or self.call.has_any("hospital")):
             raise NotFound(f"no visit {visit_id}")  # a resident asking for someone else's
         if visit["status"] != "completed":
@@ -200,16 +191,13 @@ class HealthService(HealthChecks):
 
         visit = store.transition(self.store, visit_id, "scheduled", changes, event_for)
         if visit is None:
-            current = store.get_visit(self.store, visit_id)
-            if current is None:
-                raise NotFound(f"no visit {visit_id}")
+            current = self._visit(visit_id)
             raise Conflict(f"the visit is {current['status']}; only a scheduled visit can be "
                            f"{changes['status']}")
         return self._view(visit)
 
+    def _visit(self, visit_id):
+        return found(lambda vid: store.get_visit(self.store, vid), visit_id, "visit")
+
     def _view(self, visit):
         return domain.visit_view(visit, domain.may_see_clinical(self.call, visit))
-
-
-def _page(items, limit):
-    return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}

@@ -164,6 +164,3 @@ def referral_summary(data):
     return f"转诊至合作医院（{data['department']}）"
 
 
-def page(items, limit):
-    """Items plus the cursor for the next page (the last id, when the page is full)."""
-    return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}

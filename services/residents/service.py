@@ -4,9 +4,10 @@ from nameko.dependency_providers import Config
 from chassis import clock
 from chassis.consumer import consume_event
 from chassis.context import CallContext
-from chassis.errors import EXPECTED, NotFound
+from chassis.errors import EXPECTED, found
 from chassis.health import HealthChecks
 from chassis.rpc import rpc
+from chassis.schemas import page
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
@@ -45,7 +46,7 @@ class ResidentsService(HealthChecks):
         collection = {"communities": store.COMMUNITIES, "compounds": store.COMPOUNDS,
                       "households": store.HOUSEHOLDS}[level]
         rows = store.list_all(self.store, collection, filters or {}, limit, cursor)
-        return domain.page([_hierarchy_view(row) for row in rows], limit)
+        return page([_hierarchy_view(row) for row in rows], limit)
 
     # -- residents --------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
@@ -79,7 +80,7 @@ class ResidentsService(HealthChecks):
                                       filters["limit"], filters["cursor"])
         today = clock.today()
         items = [domain.resident_view(row, today) for row in rows]
-        return domain.page(items, filters["limit"])
+        return page(items, filters["limit"])
 
     @rpc(expected_exceptions=EXPECTED)
     def resident_ref(self, resident_id):
@@ -118,7 +119,7 @@ class ResidentsService(HealthChecks):
         """Registry facts (no personal numbers) for rebuilding projections elsewhere."""
         rows = store.search_residents(self.store, {}, clock.today(), limit, cursor)
         items = [domain.registered_event_data(row) | {"id": row["_id"]} for row in rows]
-        return domain.page(items, limit)
+        return page(items, limit)
 
     # -- what other services tell us ------------------------------------------------------------
     @consume_event("health", "visit_completed")
@@ -164,10 +165,7 @@ class ResidentsService(HealthChecks):
 
 
 def _existing(db, collection, doc_id, what):
-    document = store.get(db, collection, doc_id) if isinstance(doc_id, str) else None
-    if document is None:
-        raise NotFound(f"no {what} {doc_id}")
-    return document
+    return found(lambda did: store.get(db, collection, did), doc_id, what)
 
 
 def _hierarchy_view(document):

@@ -66,11 +66,6 @@ def test_schema_rejects_unknown_fields_and_strips_names():
     assert "vip" in error.value.messages
 
 
-def test_a_full_page_has_a_cursor():
-    assert domain.page([{"id": "a"}, {"id": "b"}], 2)["next"] == "b"
-    assert domain.page([{"id": "a"}], 2)["next"] is None
-
-
 def test_a_counted_visit_keeps_no_clinical_detail_and_needs_a_plain_id():
     data = {"visit_id": "01JVISIT", "resident_id": "r1", "completed_at": "2026-11-28T10:00:00Z",
             "medicine_packages": 3, "symptoms": ["头晕"]}
