@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: install  ## the whole platform with the Kaixuan demo data; Ctrl-C stops it
-	$(BIN)/python -m chassis.launcher
+	$(BIN)/python -m devstack.launcher
 
 hospital-sim: install  ## play Taihe Hospital against `make run`: accept referrals, discharge, record a visit
 	$(BIN)/python -m integrations.hospital.simulator --tenant hongwei demo $(ARGS)

@@ -17,7 +17,7 @@ from pathlib import Path
 from bench import baseline, pipeline
 from bench.load import run_load
 from bench.stats import median_run
-from chassis.launcher import Platform, free_port, store_command, wait_for_port
+from devstack.launcher import Platform, free_port, store_command, wait_for_port
 from gateway import tokens
 
 SECRET = "bench-secret-of-at-least-thirty-two-bytes"
@@ -117,7 +117,7 @@ def main(argv=None):
     env = {**os.environ, "GONGZHI_AMQP_URI": amqp_uri, "GONGZHI_MONGO_URI": mongo_uri,
            "GONGZHI_DB_PREFIX": prefix, "GONGZHI_JWT_SECRET": SECRET,
            "GONGZHI_LOG_LEVEL": "WARNING"}
-    running = Platform(env=env, log_dir=OUT / "logs", base_port=None)
+    running = Platform(env=env, log_dir=OUT / "logs")
     results = {"machine": f"{host.node()} {host.machine()} {os.cpu_count()} cores, "
                           f"Python {host.python_version()}",
                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),

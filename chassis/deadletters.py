@@ -7,7 +7,6 @@ closes. Replay copies a message (with publisher confirms) into the consumer's ow
 acknowledges it in the dead-letter queue: never lost, at worst copied twice, and the consumer
 applies an event once per event id however often it arrives."""
 import hashlib
-import inspect
 import json
 from dataclasses import dataclass, field
 
@@ -42,36 +41,6 @@ class Consumer:
     @property
     def dead_letter_queue(self):
         return dead_letter_queue_name(self.queue)
-
-
-def consumers_of(service_cls):
-    """The reliable event consumers a service class declares (chassis.consumer)."""
-    from chassis.consumer import EventConsumer
-
-    found = []
-    for method_name, method in inspect.getmembers(service_cls, callable):
-        for extension in getattr(method, "nameko_entrypoints", ()):
-            if isinstance(extension, EventConsumer):
-                found.append(Consumer(
-                    f"{service_cls.name}.{method_name}",
-                    consumer_queue_name(service_cls.name, method_name,
-                                        extension.source_service, extension.event_type)))
-    return sorted(found, key=lambda consumer: consumer.name)
-
-
-def all_consumers():
-    from chassis.runner import SERVICES, service_class
-
-    return [consumer for name in SERVICES for consumer in consumers_of(service_class(name))]
-
-
-def find_consumer(name, consumers=None):
-    for consumer in consumers if consumers is not None else all_consumers():
-        if consumer.name == name or consumer.queue == name:
-            return consumer
-    if name.startswith("evt-") and "--" in name:  # a queue this code base does not declare
-        return Consumer(name.split("--", 1)[1], name)
-    raise LookupError(f"no consumer {name!r}")
 
 
 @dataclass

@@ -13,7 +13,7 @@ import sys
 
 from kombu import Connection
 
-from chassis import deadletters
+from chassis import catalog, deadletters
 from chassis.config import Settings
 
 
@@ -45,10 +45,10 @@ def main(argv=None, out=sys.stdout, ask=input):
     try:
         if args.command == "list" and not args.consumer:
             with Connection(uri) as connection:
-                for consumer in deadletters.all_consumers():
+                for consumer in catalog.all_consumers():
                     say(f"{consumer.name:<40} {deadletters.depth(connection, consumer.dead_letter_queue):>6}")
             return 0
-        consumer = deadletters.find_consumer(args.consumer)
+        consumer = catalog.find_consumer(args.consumer)
         if args.command == "list":
             letters = deadletters.list_letters(uri, consumer, args.limit)
             for letter in letters:

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from chassis.config import Settings
-from chassis.launcher import free_port, store_command, wait_for_port
+from devstack.launcher import free_port, store_command, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/"

@@ -6,7 +6,7 @@ import pymongo
 import pytest
 import requests
 
-from chassis.launcher import Platform
+from devstack.launcher import Platform
 from gateway import tokens
 
 SECRET = "e2e-test-secret-of-at-least-32-bytes!"
@@ -49,7 +49,7 @@ def platform(infra, tmp_path_factory):
            "GONGZHI_MONGO_URI": infra.mongo_uri, "GONGZHI_DB_PREFIX": prefix,
            "GONGZHI_JWT_SECRET": SECRET, "GONGZHI_RETRY_DELAYS": "0.2,0.5",
            "GONGZHI_OUTBOX_POLL_SECONDS": "0.5", "GONGZHI_LOG_LEVEL": "WARNING"}
-    running = Platform(env=env, log_dir=tmp_path_factory.mktemp("platform-logs"), base_port=None)
+    running = Platform(env=env, log_dir=tmp_path_factory.mktemp("platform-logs"))
     try:
         running.start_services()
         yield running

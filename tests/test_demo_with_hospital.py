@@ -3,7 +3,8 @@ then the simulator's demo (through the platform-provisioned hospital inbox) show
 a discharge and a hospital-recorded visit flowing through, and the report's figures hold."""
 import pytest
 
-from gateway import demo, tokens
+from devstack import demo
+from gateway import tokens
 from integrations.hospital import simulator
 from integrations.hospital.client import HospitalClient
 from tests.infra import wait_until

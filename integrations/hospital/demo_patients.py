@@ -1,4 +1,4 @@
-"""Demo identities shared by the platform's demo data (gateway/demo.py) and the simulator:
+"""Demo identities shared by the platform's demo data (devstack/demo.py) and the simulator:
 ID-card numbers in Maojian District, Shiyan (420302), where Taihe Hospital is."""
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"

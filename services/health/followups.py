@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from chassis import clock
 from services.health.schemas import CHINA_STANDARD_TIME
-from services.residents.domain import ELDERLY_AGE, age_on
+from contracts.elderly import ELDERLY_AGE, age_on
 
 OPEN = ("pending", "due", "overdue")
 PLAN_TAGS = ("lives_alone", "mobility_impaired")

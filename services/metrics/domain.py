@@ -1,7 +1,7 @@
 """Indicator rules: what a fact is, and how facts become the summary."""
 from datetime import date, datetime, time, timedelta, timezone
 
-from services.residents.domain import elderly_cutoff
+from contracts.elderly import elderly_cutoff
 
 CHINA = timezone(timedelta(hours=8))
 

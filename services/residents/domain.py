@@ -5,22 +5,7 @@ from datetime import date
 from chassis import clock, ids
 from chassis.errors import Invalid
 from chassis.masking import mask_id_number, mask_phone
-
-ELDERLY_AGE = 60
-
-
-def age_on(birth_date: date, today: date):
-    return clock.years_between(birth_date, today)
-
-
-def elderly_cutoff(today: date):
-    """The latest birth date of someone who is ELDERLY_AGE or older today (ISO string)."""
-    try:
-        cutoff = today.replace(year=today.year - ELDERLY_AGE)
-    except ValueError:  # 29 February
-        cutoff = today.replace(year=today.year - ELDERLY_AGE, day=28)
-    return cutoff.isoformat()
-
+from contracts.elderly import ELDERLY_AGE, age_on, elderly_cutoff  # noqa: F401 (re-exported)
 
 def stored_tags(tags):
     """`elderly` follows from the birth date at every read; it is never stored."""

@@ -4,7 +4,7 @@ import re
 from pymongo import ASCENDING, DESCENDING
 
 from chassis.tenancy import HIDDEN, ensure_tenant_index
-from services.residents.domain import elderly_cutoff
+from contracts.elderly import elderly_cutoff
 
 COMMUNITIES, COMPOUNDS, HOUSEHOLDS, RESIDENTS = "communities", "compounds", "households", "residents"
 TIMELINE = "timeline"

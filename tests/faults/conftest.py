@@ -9,13 +9,13 @@ import uuid
 import pytest
 import requests
 
-from chassis.launcher import Platform, free_port, store_command, wait_for_port
+from devstack.launcher import Platform, free_port, store_command, wait_for_port
 from tests.platform import SECRET
 
 
 class FaultPlatform(Platform):
     def __init__(self, env, log_dir, store_dir):
-        super().__init__(env=env, log_dir=log_dir, base_port=None)
+        super().__init__(env=env, log_dir=log_dir)
         self.store_dir = store_dir
         self.store_port = free_port()
         self.env["GONGZHI_MONGO_URI"] = (

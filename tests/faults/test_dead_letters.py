@@ -10,7 +10,7 @@ import pytest
 from kombu import Connection, Exchange
 from nameko.dependency_providers import Config
 
-from chassis import deadletters, dlq
+from chassis import catalog, deadletters, dlq
 from chassis.consumer import consume_event
 from chassis.health import HealthChecks
 from chassis.store import Store
@@ -20,7 +20,7 @@ from tests.infra import wait_until
 pytestmark = pytest.mark.integration
 EXCHANGE = Exchange("health.events", type="topic", durable=True)
 QUEUE = "evt-health-visit_completed--recorder.on_visit_completed"
-CONSUMER = deadletters.find_consumer(QUEUE, consumers=[])
+CONSUMER = catalog.find_consumer(QUEUE, consumers=[])
 
 FAILURES = {}   # event id -> failures still to raise (the "bug" in the handler)
 APPLIED = []    # every successful run, to see a double application
@@ -169,7 +169,7 @@ def test_replay_after_a_fix_applies_once_and_purge_asks_first(recorder, settings
 
 
 def test_the_cli_knows_every_consumer_of_the_platform():
-    names = {consumer.name for consumer in deadletters.all_consumers()}
+    names = {consumer.name for consumer in catalog.all_consumers()}
     assert {"residents.on_visit_completed", "metrics.on_resident_registered"} <= names
     with pytest.raises(LookupError):
-        deadletters.find_consumer("nobody.on_nothing")
+        catalog.find_consumer("nobody.on_nothing")

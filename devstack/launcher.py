@@ -1,4 +1,4 @@
-"""Run the whole platform on one machine: `python -m chassis.launcher` (what `make run` does).
+"""Run the whole platform on one machine: `python -m devstack.launcher` (what `make run` does).
 
 Starts the store stand-in when GONGZHI_MONGO_URI is unset, checks RabbitMQ (starting it where
 it is installed and down), starts every service (consumers first, so their queues exist
@@ -23,10 +23,12 @@ STATE_DIR = Path(".run")
 class Platform:
     """The processes of one local platform. Also used by the end-to-end tests."""
 
-    def __init__(self, env=None, log_dir=STATE_DIR / "logs", base_port=8000):
+    def __init__(self, env=None, log_dir=STATE_DIR / "logs", gateway_port=None):
+        """`gateway_port` None: every process on a free port (tests); else the gateway there
+        and the services on free ports, so nothing but the one asked-for port can collide."""
         self.env = dict(os.environ if env is None else env)
         self.log_dir = Path(log_dir)
-        self.base_port = base_port
+        self.gateway_port = gateway_port
         self.processes = {}
         self.urls = {}
 
@@ -54,20 +56,18 @@ class Platform:
         raise SystemExit(f"RabbitMQ is not reachable at {host}:{port}; start it and try again")
 
     def start_services(self, names=SERVICES, timeout=60):
-        """Start services in order, each ready before the next; returns the gateway URL.
-        With base_port None every process gets a free port (tests)."""
-        for offset, name in enumerate(names):
-            self.start(name, timeout, offset)
+        """Start services in order, each ready before the next; returns the gateway URL."""
+        for name in names:
+            self.start(name, timeout)
         return self.urls.get("gateway")
 
-    def start(self, name, timeout=60, offset=None, target=None):
+    def start(self, name, timeout=60, target=None):
         """Start one process; `target` (a service name or module:Class) defaults to `name`,
         so a second replica is start("residents-2", target="residents")."""
-        if self.base_port is None:
-            port = free_port()
-        else:
-            offset = SERVICES.index(name) if offset is None else offset
-            port = self.base_port if name == "gateway" else self.base_port + 1 + offset
+        port = self.gateway_port if name == "gateway" and self.gateway_port else free_port()
+        if port_open("127.0.0.1", port):
+            raise SystemExit(f"port {port} is already in use: stop what holds it, or set "
+                             f"GONGZHI_HTTP_PORT to a free port")
         env = {**self.env, "GONGZHI_HTTP_PORT": str(port)}
         self._spawn(name, [sys.executable, "-m", "chassis.runner", target or name], env)
         self.urls[name] = f"http://127.0.0.1:{port}"
@@ -156,7 +156,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
     args = parser.parse_args(argv)
-    platform = Platform()
+    platform = Platform(gateway_port=int(os.environ.get("GONGZHI_HTTP_PORT") or 8000))
     stopping = []
 
     def on_signal(signum, frame):
@@ -165,17 +165,22 @@ def main(argv=None):
     # Explicit for SIGINT too: a shell that starts us in the background ignores it.
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if port_open("127.0.0.1", platform.gateway_port):
+        raise SystemExit(f"port {platform.gateway_port} is already in use: stop what holds it, "
+                         f"or set GONGZHI_HTTP_PORT to a free port")
     try:
         platform.ensure_broker()
         platform.ensure_store()
         url = platform.start_services()
-        from gateway import demo, tokens
+        from devstack import demo
+        from gateway import tokens
         from chassis.config import Settings
         if not args.no_demo:
             print(demo.load_if_empty(url))
+        services = ", ".join(f"{name} {platform.urls[name]}" for name in SERVICES if name != "gateway")
         token = tokens.mint(Settings().jwt_secret, tenant=demo.TENANT, sub="demo-staff",
                             roles_=["community_staff"], ttl_seconds=12 * 3600)
-        print(f"\nGongzhi is running.\n  gateway:  {url}\n  OpenAPI:  {url}/openapi.json\n"
+        print(f"\nGongzhi is running.\n  gateway:  {url}\n  services: {services}\n  OpenAPI:  {url}/openapi.json\n"
               f"  logs:     {platform.log_dir}/\n  token (community staff of {demo.TENANT}, 12h):\n"
               f"  {token}\n\n  try: curl -H 'Authorization: Bearer <token>' "
               f"{url}/v1/metrics/summary\n\nCtrl-C stops everything.", flush=True)

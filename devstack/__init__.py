@@ -1,0 +1,2 @@
+"""The local platform: the launcher behind `make run` and the Kaixuan demo data. Not part of
+the chassis every service loads."""
