@@ -1,7 +1,12 @@
-"""The call context: who acts, for which tenant, under which correlation id.
+"""The call context: who acts, for which tenant (and which of its communities), under which
+correlation id.
 
 The gateway binds it from the verified token; nameko carries it in context data into every
-RPC call; event consumers bind it from the envelope. Services read it, never the request body."""
+RPC call; event consumers bind it from the envelope. Services read it, never the request body.
+
+`communities` is the token's optional claim: absent, the caller acts for the whole tenant;
+present, only for those communities (the tenant-scoped store narrows to them, see
+chassis/tenancy.py). Event consumers and system jobs bind none: they work for the tenant."""
 from nameko.extensions import DependencyProvider
 
 from chassis import ids
@@ -11,13 +16,14 @@ from chassis import logcontext
 TENANT = "tenant"
 ACTOR = "actor"
 ROLES = "roles"
+COMMUNITIES = "communities"
 ON_BEHALF_OF = "on_behalf_of"
 CORRELATION_ID = "correlation_id"
 EVENT_ID = "event_id"
 REQUEST_ID = "gongzhi_request"  # set by chassis.rpc for each RPC request it serves
 CLIENT_REQUEST = "gongzhi_client_request"  # the gateway's Idempotency-Key, scoped to the caller
-CONTEXT_KEYS = (TENANT, ACTOR, ROLES, ON_BEHALF_OF, CORRELATION_ID, EVENT_ID, REQUEST_ID,
-                CLIENT_REQUEST)
+CONTEXT_KEYS = (TENANT, ACTOR, ROLES, COMMUNITIES, ON_BEHALF_OF, CORRELATION_ID, EVENT_ID,
+                REQUEST_ID, CLIENT_REQUEST)
 
 
 class Call:
@@ -42,6 +48,19 @@ class Call:
         return frozenset(self._data.get(ROLES) or ())
 
     @property
+    def communities(self):
+        """The communities this call may see, or None for the whole tenant. An empty claim
+        sees no community's data (never "everything")."""
+        value = self._data.get(COMMUNITIES)
+        if value is None:
+            return None
+        return frozenset(value)
+
+    def sees_community(self, community_id):
+        communities = self.communities
+        return communities is None or community_id in communities
+
+    @property
     def on_behalf_of(self):
         return self._data.get(ON_BEHALF_OF)
 
@@ -64,8 +83,10 @@ class Call:
         return record
 
 
-def bind(data, *, tenant, actor, roles, correlation_id=None, on_behalf_of=None, event_id=None):
-    """Replace whatever context a worker had with exactly these values."""
+def bind(data, *, tenant, actor, roles, correlation_id=None, on_behalf_of=None, event_id=None,
+         communities=None):
+    """Replace whatever context a worker had with exactly these values. `communities` None
+    (the default, and what event consumers bind): the whole tenant."""
     for key in CONTEXT_KEYS:
         data.pop(key, None)
     data.update({TENANT: tenant, ACTOR: actor, ROLES: list(roles),
@@ -74,6 +95,8 @@ def bind(data, *, tenant, actor, roles, correlation_id=None, on_behalf_of=None, 
         data[ON_BEHALF_OF] = on_behalf_of
     if event_id:
         data[EVENT_ID] = event_id
+    if communities is not None:
+        data[COMMUNITIES] = sorted(communities)
 
 
 class CallContext(DependencyProvider):

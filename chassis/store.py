@@ -4,7 +4,14 @@
         store = Store(outboxed=("visits",), indexes=store_module.ensure_indexes)
 
 `self.store` is a TenantDatabase for the caller's tenant; there is no other way in.
-Collections named in `outboxed` are watched by the outbox relay."""
+Collections named in `outboxed` are watched by the outbox relay. Collections named in
+`community_scoped` are community-owned: a caller whose token names communities sees and
+writes only theirs (chassis/tenancy.py). A name alone means the documents carry a top-level
+`community_id`; a dict names the field per collection:
+
+        store = Store(community_scoped=("activities", "registrations"))
+        store = Store(community_scoped={"communities": "_id", "compounds": "community_id"})
+"""
 import logging
 
 from nameko.extensions import DependencyProvider
@@ -12,7 +19,7 @@ from nameko.extensions import DependencyProvider
 from chassis.context import Call
 from chassis.mongo import MongoClientProvider
 from chassis.outbox import OutboxRelay
-from chassis.tenancy import TenantDatabase
+from chassis.tenancy import TenantDatabase, community_fields
 
 _log = logging.getLogger(__name__)
 
@@ -21,9 +28,10 @@ class Store(DependencyProvider):
     mongo = MongoClientProvider()
     relay = OutboxRelay()
 
-    def __init__(self, outboxed=(), indexes=None):
+    def __init__(self, outboxed=(), indexes=None, community_scoped=()):
         self.outboxed = tuple(outboxed)
         self.indexes = indexes
+        self.community_scoped = community_fields(community_scoped)
 
     def setup(self):
         self.db = self.mongo.database()
@@ -59,7 +67,8 @@ class Bound:
     def _tenant_db(self):
         if self._database is None:
             self._database = TenantDatabase(
-                self._provider.db, Call(self._worker_ctx.data), self._provider.relay.kick)
+                self._provider.db, Call(self._worker_ctx.data), self._provider.relay.kick,
+                community_scoped=self._provider.community_scoped)
         return self._database
 
     def __getitem__(self, name):
@@ -68,6 +77,13 @@ class Bound:
     @property
     def tenant(self):
         return self._tenant_db().tenant
+
+    @property
+    def communities(self):
+        return self._tenant_db().communities
+
+    def sees_community(self, community_id):
+        return self._tenant_db().sees_community(community_id)
 
     def ping(self):
         self._provider.mongo.ping()

@@ -4,14 +4,22 @@ A `TenantCollection` adds the tenant to every filter, stamps it on every documen
 and refuses a filter or document naming another tenant. There is no method that reaches
 across tenants: code that must (the outbox relay, rebuilds) uses the raw collection and says so.
 
+A call whose token names communities (chassis/context.py) is narrowed further on the
+collections its service declared community-owned (`Store(community_scoped=...)`): every
+filter, count and aggregation gets `{<field>: {"$in": [its communities]}}`, and a document
+written outside them is refused (403). To such a caller another community's document does not
+exist, exactly like another tenant's. Calls without the claim (the whole subdistrict, event
+consumers, system jobs) are not narrowed.
+
 Writes can carry events: they are stored in the same document write (the outbox, see
 chassis/outbox.py), so a change and the events it causes are never separated by a crash."""
 import pymongo
+from nameko.exceptions import deserialize_to_instance
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from chassis import calls
-from chassis.errors import MissingTenant
+from chassis.errors import Forbidden, MissingTenant
 from chassis.outbox import outbox_fields, outbox_update
 
 HIDDEN = {"_outbox": 0, "_outbox_n": 0, calls.INSERTED_BY: 0, calls.UPDATED_BY: 0}
@@ -24,16 +32,41 @@ class CrossTenant(MissingTenant):
     """A filter or document named another tenant than the call's."""
 
 
+@deserialize_to_instance  # crosses RPC as itself (a 403 at the gateway), not a RemoteError
+class OutsideCommunities(Forbidden):
+    """A write would put a document in a community the call's token does not name."""
+
+
+COMMUNITY_ID = "community_id"
+
+
+def community_fields(spec):
+    """`Store(community_scoped=...)` as {collection: field}. A collection named alone is
+    owned through its top-level `community_id`; a dict names the field (`{"communities":
+    "_id"}`: a community document is owned through its own id)."""
+    if isinstance(spec, dict):
+        return dict(spec)
+    return {name: COMMUNITY_ID for name in spec}
+
+
 class TenantDatabase:
-    def __init__(self, db, call, on_events=None):
+    def __init__(self, db, call, on_events=None, community_scoped=()):
         self._db = db
         self._call = call
         self._on_events = on_events or (lambda collection, doc_id, events=None: None)
         self.tenant = call.tenant  # raises MissingTenant when the call has none
         self.ledger = calls.RequestLedger(call.request_id)
+        self.communities = call.communities  # None: the whole tenant
+        self._community_fields = community_fields(community_scoped)
 
     def __getitem__(self, name):
-        return TenantCollection(self._db[name], self)
+        field = self._community_fields.get(name) if self.communities is not None else None
+        return TenantCollection(self._db[name], self, field)
+
+    def sees_community(self, community_id):
+        """Whether this call may see a community's data (for checks that have no document to
+        narrow, such as a summary filtered to one community)."""
+        return self.communities is None or community_id in self.communities
 
     def complete(self, event):
         """Give an event its context: tenant, actor, correlation id."""
@@ -42,22 +75,58 @@ class TenantDatabase:
 
 
 class TenantCollection:
-    def __init__(self, collection, database):
+    def __init__(self, collection, database, community_field=None):
         self._collection = collection
         self._database = database
         self.tenant = database.tenant
+        # Set only when this collection is community-owned and the call names communities.
+        self._community_field = community_field
+        self._communities = sorted(database.communities or ())
 
     # -- scoping ---------------------------------------------------------------------------
     def _scoped(self, query):
         query = dict(query or {})
         if query.setdefault("tenant", self.tenant) != self.tenant:
             raise CrossTenant("a query named another tenant")
+        return self._narrowed(query)
+
+    def _narrowed(self, query):
+        field = self._community_field
+        if not field:
+            return query
+        given = query.get(field)
+        if isinstance(given, str) and given in self._communities:
+            return query  # already inside the scope (keeps upserts' equality intact)
+        condition = {field: {"$in": self._communities}}
+        if field in query:  # the caller's own condition stays, and is narrowed too
+            query["$and"] = [*query.get("$and", ()), condition]
+        else:
+            query.update(condition)
         return query
+
+    def _inside(self, community_id):
+        if self._community_field and community_id not in self._communities:
+            raise OutsideCommunities(
+                f"this token is limited to communities {', '.join(self._communities) or '(none)'}")
 
     def _stamped(self, document):
         if document.setdefault("tenant", self.tenant) != self.tenant:
             raise CrossTenant("a document named another tenant")
+        if self._community_field:
+            self._inside(document.get(self._community_field))
         return document
+
+    def _checked_update(self, query, update, upsert):
+        """An update may not move a document out of the scope, nor upsert one outside it."""
+        field = self._community_field
+        if not field:
+            return
+        named = [ops[field] for ops in (update.get("$set"), update.get("$setOnInsert"))
+                 if isinstance(ops, dict) and field in ops]
+        for community_id in named:
+            self._inside(community_id)
+        if upsert and not named:
+            self._inside(query.get(field))
 
     def _with_events(self, update, events):
         update = self._recorded(update)
@@ -97,7 +166,7 @@ class TenantCollection:
         return self._collection.count_documents(self._scoped(query))
 
     def aggregate(self, pipeline):
-        first = {"$match": {"tenant": self.tenant}}
+        first = {"$match": self._narrowed({"tenant": self.tenant})}
         return list(self._collection.aggregate([first, *pipeline]))
 
     # -- writes ----------------------------------------------------------------------------
@@ -141,6 +210,7 @@ class TenantCollection:
             return False
 
     def update_one(self, query, update, events=(), upsert=False):
+        self._checked_update(query or {}, update, upsert)
         update, completed = self._with_events(update, events)
         query = self._scoped(query)
         result = self._collection.update_one(query, update, upsert=upsert)
@@ -150,6 +220,7 @@ class TenantCollection:
 
     def find_one_and_update(self, query, update, events=(), upsert=False):
         """Apply the update and return the document after it, or None when nothing matched."""
+        self._checked_update(query or {}, update, upsert)
         update, completed = self._with_events(update, events)
         document = self._collection.find_one_and_update(
             self._scoped(query), update, projection=WITH_PENDING_COUNT, upsert=upsert,
