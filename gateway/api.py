@@ -89,7 +89,8 @@ class ApiRoute(HttpEntrypoint):
                                      self.secret)
             authorize(principal, self.roles)
             context.bind(data, tenant=principal.tenant, actor=principal.sub,
-                         roles=principal.roles, correlation_id=correlation_id)
+                         roles=principal.roles, correlation_id=correlation_id,
+                         communities=principal.communities)
         body = _json_body(request) if request.method in WRITES and not self.public else None
         query = {key: request.args.get(key) for key in request.args}
         key = request.headers.get("Idempotency-Key")

@@ -19,7 +19,7 @@ class Principal:
     sub: str
     tenant: str
     roles: tuple
-    communities: tuple = ()
+    communities: tuple | None = None  # None: the whole tenant (no claim)
 
     def has_any(self, allowed):
         return bool(set(self.roles).intersection(allowed))
@@ -80,8 +80,20 @@ def _verify(token, secret):
         raise Unauthorized("the token's sub, tenant or roles are malformed")
     principal = Principal(sub=sub, tenant=tenant,
                           roles=tuple(r for r in roles if r in known_roles.ALL),
-                          communities=tuple(claims.get("communities") or ()))
+                          communities=_communities(claims.get("communities")))
     return principal, claims["exp"]
+
+
+def _communities(claim):
+    """The optional claim: absent (None) means the whole tenant; a list narrows to it, and an
+    empty list to nothing. Anything else is a malformed token, never "everything"."""
+    if claim is None:
+        return None
+    if isinstance(claim, str):
+        claim = [claim]
+    if not (isinstance(claim, list) and all(isinstance(c, str) and c for c in claim)):
+        raise Unauthorized("the token's communities claim is malformed")
+    return tuple(sorted(set(claim)))
 
 
 def authorize(principal, allowed):

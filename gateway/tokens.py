@@ -17,7 +17,7 @@ def mint(secret, *, tenant, roles_, sub, ttl_seconds=8 * 3600, communities=None,
     issued = int(now if now is not None else time.time())
     claims = {"sub": sub, "tenant": tenant, "roles": list(roles_), "iat": issued,
               "exp": issued + int(ttl_seconds)}
-    if communities:
+    if communities is not None:  # an empty list is a claim too: no community at all
         claims["communities"] = list(communities)
     return jwt.encode(claims, secret, algorithm="HS256")
 

@@ -26,7 +26,8 @@ class HealthService(HealthChecks):
 
     config = Config()
     call = CallContext()
-    store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes)
+    store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes,
+                  community_scoped=store.COMMUNITY_SCOPED)
     residents = BoundedRpcProxy("residents")
     hospital_inbox = HospitalInbox()
 

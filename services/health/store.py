@@ -8,6 +8,10 @@ VISITS, FOLLOW_UPS, REFERRALS = "visits", "follow_ups", "referrals"
 CARE_PLANS, PATIENT_LINKS, PATIENT_REVIEWS = "care_plans", "patient_links", "patient_reviews"
 OUTBOXED = (VISITS, FOLLOW_UPS, REFERRALS)
 OPEN_FOLLOW_UPS = ("pending", "due", "overdue")
+# Community-owned (chassis/tenancy.py): each carries its resident's top-level community_id.
+# The hospital's patient links and unmatched patients belong to no community yet: they stay
+# tenant-wide (resolving one still needs a resident the caller may see).
+COMMUNITY_SCOPED = (VISITS, FOLLOW_UPS, REFERRALS, CARE_PLANS)
 
 
 def ensure_indexes(raw):

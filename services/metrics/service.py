@@ -5,7 +5,7 @@ from chassis import clock
 from chassis.consumer import consume_event
 from chassis.context import CallContext
 from chassis.rpc import BoundedRpcProxy, rpc
-from chassis.errors import EXPECTED
+from chassis.errors import EXPECTED, NotFound
 from chassis.health import HealthChecks
 from chassis.store import Store
 from chassis.validation import load
@@ -20,7 +20,7 @@ class MetricsService(HealthChecks):
 
     config = Config()
     call = CallContext()
-    store = Store(indexes=store.ensure_indexes)
+    store = Store(indexes=store.ensure_indexes, community_scoped=store.COMMUNITY_SCOPED)
     cache = SummaryCache()
     residents = BoundedRpcProxy("residents")
     health = BoundedRpcProxy("health")
@@ -47,7 +47,11 @@ class MetricsService(HealthChecks):
     @rpc(expected_exceptions=EXPECTED)
     def summary(self, query=None):
         filters = load(schemas.SummaryQuery(), query or {})
-        key = (self.store.tenant, tuple(sorted((k, str(v)) for k, v in filters.items())))
+        community = filters.get("community_id")
+        if community and not self.store.sees_community(community):
+            raise NotFound(f"no community {community}")  # another community's: as if absent
+        scope = tuple(sorted(self.store.communities)) if self.store.communities is not None else None
+        key = (self.store.tenant, tuple(sorted((k, str(v)) for k, v in filters.items())), scope)
         return self.cache.get_or_compute(key, lambda: self._summary(filters))
 
     def _summary(self, filters):

@@ -6,6 +6,9 @@ from chassis.tenancy import ensure_tenant_index
 
 RESIDENT_FACTS, VISIT_FACTS = "resident_facts", "visit_facts"
 FOLLOW_UP_FACTS = "follow_up_facts"
+# Community-owned facts (chassis/tenancy.py): a community-scoped caller's summary counts only
+# its communities. New areas add their fact collections here.
+COMMUNITY_SCOPED = (RESIDENT_FACTS, VISIT_FACTS, FOLLOW_UP_FACTS)
 
 
 def ensure_indexes(raw):

@@ -122,7 +122,7 @@ def counted_visit(data):
 def timeline_entry(envelope, resident_id, kind, summary):
     return {"_id": envelope["event_id"], "resident_id": resident_id, "at": envelope["occurred_at"],
             "kind": kind, "summary": summary, "source": envelope["type"].split(".")[0],
-            "actor": envelope["actor"]}
+            "actor": envelope["actor"], "community_id": envelope["data"].get("community_id")}
 
 
 def visit_completed_summary(data):

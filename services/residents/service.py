@@ -19,7 +19,8 @@ class ResidentsService(HealthChecks):
 
     config = Config()
     call = CallContext()
-    store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes)
+    store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes,
+                  community_scoped=store.COMMUNITY_SCOPED)
 
     # -- hierarchy -------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)

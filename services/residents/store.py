@@ -9,6 +9,10 @@ from contracts.elderly import elderly_cutoff
 COMMUNITIES, COMPOUNDS, HOUSEHOLDS, RESIDENTS = "communities", "compounds", "households", "residents"
 TIMELINE = "timeline"
 OUTBOXED = (RESIDENTS,)
+# Community-owned collections (chassis/tenancy.py): a token limited to some communities sees
+# only theirs. A community is owned through its own id; the rest carry `community_id`.
+COMMUNITY_SCOPED = {COMMUNITIES: "_id", COMPOUNDS: "community_id", HOUSEHOLDS: "community_id",
+                    RESIDENTS: "community_id", TIMELINE: "community_id"}
 # A resident's document keeps the ids of the visits already counted in its health summary (the
 # idempotency guard of apply_completed_visit); answers never need them.
 RESIDENT_FIELDS = {**HIDDEN, "counted_visits": 0}
@@ -99,6 +103,11 @@ def apply_completed_visit(db, resident_id, visit):
 
 
 def add_timeline_entry(db, entry):
+    """Entries carry their resident's community (the scope narrows on it): from the event
+    when it says, else from the resident (consumers see the whole tenant)."""
+    if not entry.get("community_id"):
+        resident = db[RESIDENTS].find_one({"_id": entry["resident_id"]}, {"community_id": 1})
+        entry = {**entry, "community_id": (resident or {}).get("community_id")}
     return db[TIMELINE].insert_if_absent(entry)
 
 
