@@ -49,6 +49,8 @@ class Settings:
     # The community summary may be served from a per-process micro-cache this old: derived
     # figures follow events "within about a second" anyway (API.md). 0 turns it off.
     summary_cache_seconds: float = _setting("GONGZHI_SUMMARY_CACHE_SECONDS", "0.5", float)
+    # Request bodies past this size are refused (413) before they are read whole.
+    max_body_bytes: int = _setting("GONGZHI_MAX_BODY_BYTES", str(1024 * 1024), int)
 
     # Home care with the partner hospital (services/health).
     follow_up_sweep_seconds: float = _setting("GONGZHI_FOLLOW_UP_SWEEP_SECONDS", "60", float)

@@ -3,13 +3,16 @@
 werkzeug answers a path no route has (404) or a method no route takes (405, including methods
 it does not know, such as QUERY) with an HTML page before any entrypoint runs. Every HTTP
 entrypoint of our services uses `http` from here (the gateway's `@api` too), so they share
-this one server per process."""
+this one server per process. It also refuses, before any entrypoint runs, a body whose
+Content-Length is past GONGZHI_MAX_BODY_BYTES (413; chassis/bodies.py bounds chunked ones)."""
 import json
 
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
+
+from chassis.config import settings_from
 
 PROBLEM_TYPE = "https://gongzhi.example/problems/"
 
@@ -29,10 +32,18 @@ def problem_response(exc):
 class ProblemWsgiApp(WsgiApp):
     """nameko's WsgiApp.__call__, with its HTTPException answered as a problem."""
 
+    def __init__(self, server):
+        super().__init__(server)
+        self.max_body_bytes = settings_from(server.container.config).max_body_bytes
+
     def __call__(self, environ, start_response):
         request = Request(environ, shallow=True)  # as nameko: nobody reads the body yet
         adapter = self.url_map.bind_to_environ(environ)
         try:
+            if (request.content_length or 0) > self.max_body_bytes:
+                raise RequestEntityTooLarge(
+                    f"the body is larger than {self.max_body_bytes} bytes "
+                    "(GONGZHI_MAX_BODY_BYTES)")
             provider, values = adapter.match()
             request.path_values = values
             response = provider.handle_request(request)

@@ -14,9 +14,10 @@ from eventlet.event import Event
 from werkzeug.wrappers import Response
 
 from chassis import context, ids, observability
+from chassis.bodies import parse_json, read_body
 from chassis.config import settings_from
 from chassis.context import Call
-from chassis.errors import EXPECTED, Invalid
+from chassis.errors import EXPECTED
 from chassis.mongo import MongoClientProvider
 from chassis.web import HttpEntrypoint
 from chassis.tenancy import TenantDatabase
@@ -26,11 +27,6 @@ from gateway.auth import authenticate, authorize
 _log = logging.getLogger(__name__)
 _CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 WRITES = ("POST", "PATCH", "PUT")
-
-
-class BadJson(Invalid):
-    status = 400
-    title = "Malformed JSON"
 
 
 class ApiRequest:
@@ -91,7 +87,8 @@ class ApiRoute(HttpEntrypoint):
             context.bind(data, tenant=principal.tenant, actor=principal.sub,
                          roles=principal.roles, correlation_id=correlation_id,
                          communities=principal.communities)
-        body = _json_body(request) if request.method in WRITES and not self.public else None
+        body = (_json_body(request, self.settings.max_body_bytes)
+                if request.method in WRITES and not self.public else None)
         query = {key: request.args.get(key) for key in request.args}
         key = request.headers.get("Idempotency-Key")
         if key is not None and request.method == "POST" and principal is not None:
@@ -132,15 +129,12 @@ class ApiRoute(HttpEntrypoint):
         return self.status, result
 
 
-def _json_body(request):
-    raw = request.get_data(cache=False)
+def _json_body(request, max_bytes):
+    """Bounded in size (413) and depth (400): chassis/bodies.py."""
+    raw = read_body(request, max_bytes)
     if not raw.strip():
         return None  # the service says whether it needed a body (422) or not
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise BadJson(f"the body is not valid UTF-8 JSON: {exc}",
-                      {"_body": ["Malformed JSON."]}) from None
+    return parse_json(raw)
 
 
 def _json_response(status, payload):

@@ -1,4 +1,5 @@
 """Bad input gets the status API.md names, as problem+json, and changes nothing (read back)."""
+import json
 import time
 
 import jwt
@@ -213,3 +214,95 @@ def test_new_routes_keep_to_their_roles(world, gateway_url):
     hospital = Api(gateway_url, api.tenant, ["hospital"])
     problem(hospital.get("/v1/follow-ups"), 403)
     problem(hospital.get(f"/v1/visits/{visit['id']}/fhir"), 409)  # not completed yet
+
+
+# -- the edge: size, depth, control characters (chassis/bodies.py, chassis/text.py) ----------
+MIB = 1024 * 1024  # the default GONGZHI_MAX_BODY_BYTES
+
+
+def community_names(api):
+    return sorted(c["name"] for c in api.get("/v1/communities").json()["items"])
+
+
+def test_a_20_mb_body_is_413_and_the_gateway_keeps_serving(gateway_url):
+    api = staff(gateway_url)
+    big = '{"name": "' + "大" * (7 * MIB) + '"}'  # ~20 MB of UTF-8
+    response = api.request("POST", "/v1/communities", data=big.encode(),
+                           headers={"Content-Type": "application/json"})
+    body = problem(response, 413)
+    assert "GONGZHI_MAX_BODY_BYTES" in body["detail"]
+    assert community_names(api) == []
+    assert api.post("/v1/communities", {"name": "凯旋社区"}).status_code == 201
+
+
+def test_a_chunked_body_is_read_within_the_limit_and_refused_past_it(gateway_url):
+    api = staff(gateway_url)
+
+    def chunks(payload, size=64 * 1024):
+        for i in range(0, len(payload), size):
+            yield payload[i:i + size]
+
+    small = json.dumps({"name": "红卫社区"}, ensure_ascii=False).encode()
+    response = api.request("POST", "/v1/communities", data=chunks(small),
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 201, response.text  # chunked bodies are read, not dropped
+    big = ('{"name": "' + "x" * (3 * MIB) + '"}').encode()
+    problem(api.request("POST", "/v1/communities", data=chunks(big),
+                        headers={"Content-Type": "application/json"}), 413)
+    assert community_names(api) == ["红卫社区"]
+
+
+def test_each_service_refuses_an_oversized_body_before_its_routes(platform):
+    for name, url in platform.urls.items():
+        response = requests.post(url + "/health/live", data=b"x" * (MIB + 1), timeout=30)
+        problem(response, 413)
+
+
+@pytest.mark.parametrize("body", [
+    "[" * 100_000,
+    "[" * 100_000 + "]" * 100_000,
+    '{"name": ' + "[" * 50 + "]" * 50 + "}",
+    '{"name": "x", "a": ' + '{"b": ' * 40 + "1" + "}" * 40 + "}",
+])
+def test_too_deep_json_is_400(world, body):
+    api, household, _, _ = world
+    response = api.request("POST", "/v1/residents", data=body,
+                           headers={"Content-Type": "application/json"})
+    assert "nest" in problem(response, 400)["detail"] or "JSON" in response.text
+    assert resident_names(api) == ["李大爷"]
+
+
+@pytest.mark.parametrize("name", ["李\x00大爷", "李大爷\x07", "李\n大爷", "李\t大爷", "李\x1b[31m",
+                                  "李\x7f", "李\u0085大爷"])
+def test_control_characters_in_a_name_are_422(world, name):
+    api, household, _, _ = world
+    errors = problem(api.post("/v1/residents", {"household_id": household["id"], "name": name,
+                                                "birth_date": "1950-01-01"}), 422)["errors"]
+    assert set(errors) == {"name"} and "Control characters" in errors["name"][0]
+    assert resident_names(api) == ["李大爷"]
+
+
+def test_control_characters_deep_in_a_body_are_422_with_their_place(world):
+    api, _, _, visit = world
+    body = {"symptoms": ["头晕", "乏\x00力"], "medicines_dispensed": [{"name": "降\x00压药",
+                                                                    "quantity": 1}],
+            "checks": {"notes": "血压\x00偏高"}}
+    errors = problem(api.post(f"/v1/visits/{visit['id']}/complete", body), 422)["errors"]
+    assert set(errors) == {"symptoms", "medicines_dispensed", "checks"}
+    assert set(errors["symptoms"]) == {"1"} and "name" in errors["medicines_dispensed"]["0"]
+    assert api.get(f"/v1/visits/{visit['id']}").json()["status"] == "scheduled"
+
+
+def test_multi_line_fields_keep_tabs_and_line_breaks_and_chinese_exactly(world):
+    api, _, _, visit = world
+    history = "高血压十年\n\t每日服药\r\n近期头晕"
+    body = {**GOOD_COMPLETION, "history": history, "checks": {"notes": "第一行\n第二行"}}
+    assert api.post(f"/v1/visits/{visit['id']}/complete", body).status_code == 200
+    stored = api.get(f"/v1/visits/{visit['id']}").json()
+    assert stored["history"] == history and stored["checks"]["notes"] == "第一行\n第二行"
+
+
+def test_a_control_character_in_a_query_is_422(world):
+    api, _, _, _ = world
+    errors = problem(api.get("/v1/residents", params={"q": "李\x00"}), 422)["errors"]
+    assert set(errors) == {"q"}

@@ -3,7 +3,7 @@ from datetime import timedelta, timezone
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from chassis.schemas import CursorQuery, Strict
+from chassis.schemas import CursorQuery, Strict, Text
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 STATUSES = ("scheduled", "completed", "cancelled")
@@ -31,7 +31,7 @@ class ChecksIn(Schema):
     temperature_c = fields.Float(validate=validate.Range(min=30, max=45))
     blood_oxygen_pct = fields.Integer(strict=True, validate=validate.Range(min=50, max=100))
     weight_kg = fields.Float(validate=validate.Range(min=1, max=300))
-    notes = fields.String(validate=validate.Length(max=1000))
+    notes = Text(validate=validate.Length(max=1000))  # multi-line: tab and line breaks allowed
 
 
 class MedicineIn(Schema):
@@ -46,7 +46,7 @@ class MedicineIn(Schema):
 class VisitCompletionIn(Strict):
     symptoms = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                            required=True)
-    history = fields.String(validate=validate.Length(max=2000), load_default=None)
+    history = Text(validate=validate.Length(max=2000), load_default=None)
     medication = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                              load_default=list)
     checks = fields.Nested(ChecksIn, load_default=dict)
@@ -133,7 +133,7 @@ class ReferralIn(Strict):
     visit_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     department = fields.String(required=True, validate=validate.Length(min=1, max=100))
     urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    reason = Text(required=True, validate=validate.Length(min=1, max=1000))
 
 
 class ReferralQuery(CursorQuery):

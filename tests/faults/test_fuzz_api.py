@@ -3,6 +3,7 @@ per operation): no 5xx, every error is problem+json, and a rejected request stor
 import hashlib
 import json
 import os
+import re
 
 import pymongo
 import pytest
@@ -94,3 +95,57 @@ def test_unknown_routes_and_wrong_methods_are_problems(gateway_url, method, path
     assert response.headers["Content-Type"].startswith("application/problem+json")
     if status == 405:
         assert method not in response.headers["Allow"] and "GET" in response.headers["Allow"]
+
+
+# -- the edge, on every write route of /openapi.json: size, depth, control characters --------
+MIB = 1024 * 1024  # the default GONGZHI_MAX_BODY_BYTES
+
+
+def _write_operations(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if method in ("post", "patch", "put") and body:
+                ref = body["schema"]["$ref"].rsplit("/", 1)[1]
+                yield method, re.sub(r"\{[^}]+\}", "fuzz-none", path), \
+                    document["components"]["schemas"][ref]
+
+
+def _with_controls(schema):
+    """A body whose every text property (and list of text) holds a NUL."""
+    body = {}
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("type") == "string" and "format" not in prop and "enum" not in prop:
+            body[name] = "甲\x00乙"
+        elif prop.get("type") == "array" and prop.get("items", {}).get("type") == "string":
+            body[name] = ["甲\x00乙"]
+    return body
+
+
+def test_every_write_route_refuses_oversized_deep_and_control_input(gateway_url, store_state):
+    document = requests.get(gateway_url + "/openapi.json", timeout=30).json()
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    before, failures, tried = store_state(), [], 0
+    for method, path, schema in _write_operations(document):
+        controls = _with_controls(schema)
+        attempts = [("oversized", b'{"a": "' + b"x" * (2 * MIB) + b'"}', 413),
+                    ("chunked oversized", iter([b'{"a": "'] + [b"x" * MIB] * 2 + [b'"}']), 413),
+                    ("deep", b"[" * 100_000, 400),
+                    ("deep object", b'{"a": ' * 200 + b"1" + b"}" * 200, 400)]
+        if controls:
+            attempts.append(("control characters",
+                             json.dumps(controls, ensure_ascii=False).encode(), 422))
+        for what, data, status in attempts:
+            response = requests.request(method.upper(), gateway_url + path, data=data,
+                                        headers=headers, timeout=60)
+            tried += 1
+            SEEN["calls"] += 1
+            SEEN["5xx"] += response.status_code >= 500
+            ok = (response.status_code == status and
+                  _content_type(response).startswith("application/problem+json"))
+            if ok and what == "control characters":
+                ok = set(response.json().get("errors", {})) == set(controls)
+            if not ok:
+                failures.append((method, path, what, response.status_code, response.text[:200]))
+    assert tried >= 40 and not failures, failures
+    assert store_state() == before
