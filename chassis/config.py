@@ -38,6 +38,15 @@ class Settings:
     http_host: str = _setting("GONGZHI_HTTP_HOST", "127.0.0.1")
     http_port: int = _setting("GONGZHI_HTTP_PORT", "8000", int)
     jwt_secret_raw: str | None = _setting("GONGZHI_JWT_SECRET")
+    # Tokens from the subdistrict's identity provider (RS256/ES256), verified against its
+    # JWKS (an http(s) URL, a file path or a file:// URL), issuer and audience checked.
+    jwks_url: str | None = _setting("GONGZHI_JWKS_URL")
+    jwt_issuer: str | None = _setting("GONGZHI_JWT_ISSUER")
+    jwt_audience: str | None = _setting("GONGZHI_JWT_AUDIENCE")
+    # Where the provider puts our claims (dotted paths, e.g. realm_access.roles).
+    claim_tenant: str = _setting("GONGZHI_CLAIM_TENANT", "tenant")
+    claim_roles: str = _setting("GONGZHI_CLAIM_ROLES", "roles")
+    claim_communities: str = _setting("GONGZHI_CLAIM_COMMUNITIES", "communities")
     log_level: str = _setting("GONGZHI_LOG_LEVEL", "INFO")
     rpc_timeout: float = _setting("GONGZHI_RPC_TIMEOUT", "5", float)
     max_workers: int = _setting("GONGZHI_MAX_WORKERS", "10", int)
@@ -63,12 +72,25 @@ class Settings:
         return self.env == "development"
 
     @property
+    def hs256_secret(self):
+        """The HS256 key the gateway accepts, or None when only the identity provider's
+        tokens are accepted (a JWKS and no secret). Raises where neither is configured
+        outside development; the JWKS settings must be complete (issuer and audience)."""
+        if self.jwks_url and not (self.jwt_issuer and self.jwt_audience):
+            raise RuntimeError("GONGZHI_JWKS_URL needs GONGZHI_JWT_ISSUER and "
+                               "GONGZHI_JWT_AUDIENCE (tokens are checked against both)")
+        if self.jwt_secret_raw or not self.jwks_url:
+            return self.jwt_secret
+        return None
+
+    @property
     def jwt_secret(self):
         """The HS256 key. A development default exists only in development, loudly."""
         if self.jwt_secret_raw:
             return self.jwt_secret_raw
         if not self.is_development:
-            raise RuntimeError("GONGZHI_JWT_SECRET must be set outside development")
+            raise RuntimeError("GONGZHI_JWT_SECRET (or GONGZHI_JWKS_URL) must be set "
+                               "outside development")
         _log.warning(
             "GONGZHI_JWT_SECRET is not set: using the DEVELOPMENT secret. "
             "Never run like this outside a developer machine."

@@ -45,7 +45,7 @@ def main(argv=None):
     settings = Settings()
     logs.configure(name, settings.log_level)
     if name == "gateway":
-        settings.jwt_secret  # fail fast outside development; warn loudly inside it
+        settings.hs256_secret  # fail fast outside development without a secret or a JWKS
     runner = ServiceRunner(settings.nameko_config())
     runner.add_service(service_class(target))
 

@@ -23,6 +23,7 @@ from chassis.web import HttpEntrypoint
 from chassis.tenancy import TenantDatabase
 from gateway import idempotency, problems
 from gateway.auth import authenticate, authorize
+from gateway.keys import keys_from
 
 _log = logging.getLogger(__name__)
 _CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -59,7 +60,7 @@ class ApiRoute(HttpEntrypoint):
     def setup(self):
         super().setup()
         self.settings = settings_from(self.container.config)
-        self.secret = self.settings.jwt_secret  # read (and warned about) once
+        self.keys = keys_from(self.settings)  # read (and warned about) once; shared by routes
 
     def handle_request(self, request):
         started = time.monotonic()
@@ -81,8 +82,7 @@ class ApiRoute(HttpEntrypoint):
         principal = None
         data = {}
         if not self.public:
-            principal = authenticate(request.headers.get("Authorization"),
-                                     self.secret)
+            principal = authenticate(request.headers.get("Authorization"), self.keys)
             authorize(principal, self.roles)
             context.bind(data, tenant=principal.tenant, actor=principal.sub,
                          roles=principal.roles, correlation_id=correlation_id,

@@ -1,12 +1,16 @@
-"""Bearer tokens: HS256 JWTs with `sub`, `tenant`, `roles`, `exp` (and optional `communities`)."""
+"""Bearer tokens: JWTs with `sub`, `tenant`, `roles`, `exp` (and optional `communities`),
+HS256 or from the identity provider (gateway/keys.py says which are accepted and where the
+provider puts our claims)."""
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jwt
 
 from chassis.errors import DomainError, Forbidden
 from gateway import roles as known_roles
+from gateway.keys import KeyProblem, TokenKeys
 
 
 class Unauthorized(DomainError):
@@ -53,34 +57,43 @@ class VerifiedTokens:
 _verified = VerifiedTokens()
 
 
-def authenticate(header, secret):
+@lru_cache(maxsize=8)
+def _hs256(secret):
+    return TokenKeys(secret=secret)
+
+
+def authenticate(header, keys):
+    """The caller of a request. `keys`: a TokenKeys, or an HS256 secret (tests, tools)."""
+    if isinstance(keys, str):
+        keys = _hs256(keys)
     if not header or not header.startswith("Bearer "):
         raise Unauthorized("a bearer token is required (Authorization: Bearer <token>)")
     token = header[len("Bearer "):].strip()
-    principal = _verified.get(secret, token)
+    principal = _verified.get(keys, token)
     if principal is None:
-        principal, expires_at = _verify(token, secret)
+        principal, expires_at = _verify(token, keys)
         if time.time() >= expires_at:  # one clock decides, remembered or not
             raise Unauthorized("the token has expired")
-        _verified.put(secret, token, principal, expires_at)
+        _verified.put(keys, token, principal, expires_at)
     return principal
 
 
-def _verify(token, secret):
+def _verify(token, keys):
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"],
-                            options={"require": ["exp", "sub", "tenant", "roles"]})
+        claims, paths = keys.decode(token)
     except jwt.ExpiredSignatureError:
         raise Unauthorized("the token has expired") from None
-    except jwt.InvalidTokenError as exc:
+    except (jwt.InvalidTokenError, KeyProblem) as exc:
         raise Unauthorized(f"the token is not valid: {exc}") from None
-    tenant, sub, roles = claims["tenant"], claims["sub"], claims["roles"]
+    sub = claims.get("sub")
+    tenant = paths.read(claims, paths.tenant)
+    roles = paths.read(claims, paths.roles)
     if not (isinstance(tenant, str) and tenant and isinstance(sub, str) and sub
             and isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
-        raise Unauthorized("the token's sub, tenant or roles are malformed")
+        raise Unauthorized("the token's sub, tenant or roles are missing or malformed")
     principal = Principal(sub=sub, tenant=tenant,
                           roles=tuple(r for r in roles if r in known_roles.ALL),
-                          communities=_communities(claims.get("communities")))
+                          communities=_communities(paths.read(claims, paths.communities)))
     return principal, claims["exp"]
 
 
