@@ -121,6 +121,9 @@ class TenantCollection:
         field = self._community_field
         if not field:
             return
+        for operator in ("$unset", "$rename"):
+            if field in (update.get(operator) or {}):
+                self._inside(None)  # a document without its community leaves every scope
         named = [ops[field] for ops in (update.get("$set"), update.get("$setOnInsert"))
                  if isinstance(ops, dict) and field in ops]
         for community_id in named:

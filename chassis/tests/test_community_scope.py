@@ -80,6 +80,8 @@ def test_a_document_outside_the_scope_is_refused(raw):
     with pytest.raises(OutsideCommunities):
         a["things"].update_one({"_id": "A1"}, {"$set": {"community_id": "B"}})  # moving out
     with pytest.raises(OutsideCommunities):
+        a["things"].update_one({"_id": "A1"}, {"$unset": {"community_id": ""}})
+    with pytest.raises(OutsideCommunities):
         a["things"].update_one({"_id": "Z"}, {"$set": {"n": 1}}, upsert=True)
     assert db(raw)["things"].count({"_id": {"$in": ["B9", "X9", "B8", "Z"]}}) == 0
     assert db(raw)["things"].find_one({"_id": "A1"})["community_id"] == "A"
