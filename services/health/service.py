@@ -10,6 +10,7 @@ from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.errors import EXPECTED, Conflict, NotFound, found
 from chassis.health import HealthChecks
 from chassis.schemas import page
+from chassis.sealing import DataKeys
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
@@ -27,6 +28,7 @@ class HealthService(HealthChecks):
     config = Config()
     call = CallContext()
     store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes)
+    keys = DataKeys()  # sensitive fields sealed at rest: no start without a key (ADR 0011)
     residents = BoundedRpcProxy("residents")
     hospital_inbox = HospitalInbox()
 

@@ -8,6 +8,7 @@ from chassis.errors import EXPECTED, found
 from chassis.health import HealthChecks
 from chassis.rpc import rpc
 from chassis.schemas import page
+from chassis.sealing import DataKeys
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
@@ -20,6 +21,7 @@ class ResidentsService(HealthChecks):
     config = Config()
     call = CallContext()
     store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes)
+    keys = DataKeys()  # sensitive fields sealed at rest: no start without a key (ADR 0011)
 
     # -- hierarchy -------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
