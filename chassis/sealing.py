@@ -190,8 +190,14 @@ def keyring(settings=None):
 
 
 class DataKeys(DependencyProvider):
-    """`keys = DataKeys()` on a service that seals: the keyring is built when the container
-    is set up, so a process outside development without GONGZHI_DATA_KEY does not start."""
+    """`keys = DataKeys(sealed={collection: fields}, lookups={collection: {hash: field}})` on
+    a service that seals: the keyring is built when the container is set up, so a process
+    outside development without GONGZHI_DATA_KEY does not start; and `python -m
+    chassis.rekey` finds here what to re-seal, without a list kept by hand."""
+
+    def __init__(self, sealed=None, lookups=None):
+        self.sealed = dict(sealed or {})
+        self.lookups = dict(lookups or {})
 
     def setup(self):
         self.keys = keyring(settings_from(self.container.config))

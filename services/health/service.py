@@ -27,8 +27,8 @@ class HealthService(HealthChecks):
 
     config = Config()
     call = CallContext()
+    keys = DataKeys(sealed=store.SEALED)  # ADR 0011
     store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes)
-    keys = DataKeys()  # sensitive fields sealed at rest: no start without a key (ADR 0011)
     residents = BoundedRpcProxy("residents")
     hospital_inbox = HospitalInbox()
 

@@ -20,8 +20,8 @@ class ResidentsService(HealthChecks):
 
     config = Config()
     call = CallContext()
+    keys = DataKeys(sealed=store.AT_REST, lookups=store.LOOKUPS)  # ADR 0011
     store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes)
-    keys = DataKeys()  # sensitive fields sealed at rest: no start without a key (ADR 0011)
 
     # -- hierarchy -------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)

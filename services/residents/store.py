@@ -18,6 +18,8 @@ RESIDENT_FIELDS = {**HIDDEN, "counted_visits": 0, "id_number_hash": 0}
 # keyed hash, never by the number.
 SEALED = ("phone", "id_number")
 ID_NUMBER_HASH = "id_number_hash"
+AT_REST = {RESIDENTS: SEALED}                           # for chassis.rekey
+LOOKUPS = {RESIDENTS: {ID_NUMBER_HASH: "id_number"}}
 
 
 def _sealed(db, resident_id, fields):
