@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from integrations.hospital import demo_patients, simulator
-from services.health.tests import fhir_check
+from services.health.tests import fhir_valid
 from tests.hospital import dead_letters
 from tests.infra import wait_until
 from tests.platform import Api, staff
@@ -90,7 +90,7 @@ def test_a_hospital_recorded_visit_counts_once_everywhere(gateway_url, hospital,
     assert figures["elderly_served"] == 1
 
     bundle = api.get(f"/v1/visits/{visit['id']}/fhir").json()
-    assert fhir_check.problems(bundle) == []
+    assert fhir_valid.problems(bundle) == []
     kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
     assert kinds[0] == "Encounter" and kinds.count("MedicationDispense") == 1
     assert bundle["entry"][0]["resource"]["class"]["code"] == "HH"
