@@ -26,9 +26,6 @@ ONLY_FOR = {
     # The HS256 token key: only the gateway verifies tokens; other services never read it
     # (they get tenant, actor and roles from nameko context data), so they do not get it.
     "GONGZHI_JWT_SECRET": {"gateway"},
-    # The data key (ADR 0011): services that keep personal data or park events (every event
-    # consumer seals its retry copies and dead letters). The gateway holds neither.
-    "GONGZHI_DATA_KEY": {"residents", "health", "metrics"},
 }
 SECRET_SETTINGS = {"GONGZHI_AMQP_URI", "GONGZHI_MONGO_URI", "GONGZHI_JWT_SECRET",
                    "GONGZHI_DATA_KEY"}
