@@ -42,6 +42,7 @@ from chassis.deadletters import (ATTEMPT_HEADER, CONSUMER_HEADER, ERROR_HEADER,
                                  FAILED_AT_HEADER, QUEUE_HEADER, SEALED_HEADER,
                                  dead_letter_queue_name, opened_letter, sealed_letter)
 from chassis.errors import Reject
+from chassis.masking import mask_text
 from chassis.mongo import MongoClientProvider
 from contracts import BadEnvelope, parse_envelope
 
@@ -231,7 +232,7 @@ class EventConsumer(EventHandler):
         """Copy the original message, sealed, to another queue with confirms, then ack the
         original. If the copy fails the original is requeued: never both lost and acked."""
         headers = dict(message.headers or {})
-        headers.update({ATTEMPT_HEADER: attempt, ERROR_HEADER: error[:2000],
+        headers.update({ATTEMPT_HEADER: attempt, ERROR_HEADER: mask_text(error)[:2000],
                         CONSUMER_HEADER: self.consumer_name, QUEUE_HEADER: self.queue.name,
                         FAILED_AT_HEADER: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
         try:

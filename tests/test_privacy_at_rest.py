@@ -39,8 +39,8 @@ def everything_in_the_store(platform):
 
 
 def everything_in_the_broker(platform):
-    """{queue: [message bodies]} of every queue in the platform's vhost, read without taking
-    anything (unacknowledged, given back when the channel closes)."""
+    """{queue: [message bodies and headers]} of every queue in the platform's vhost, read
+    without taking anything (unacknowledged, given back when the channel closes)."""
     uri = platform.env["GONGZHI_AMQP_URI"]
     vhost = unquote(urlparse(uri).path[1:]) or "/"
     listing = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", vhost, "name"],
@@ -56,6 +56,8 @@ def everything_in_the_broker(platform):
                     body = message.body
                     bodies.append(body.decode("utf-8", "replace") if isinstance(body, bytes)
                                   else str(body))
+                    bodies.append(json.dumps(message.headers or {}, ensure_ascii=False,
+                                             default=str))
         finally:
             channel.close()
     return found

@@ -83,3 +83,23 @@ def test_operator_views_mask_numbers_and_hide_clinical_text():
     assert "110101194603021234" not in text and "13812345678" not in text and "头晕" not in text
     assert shown["data"]["id_number"] == "110101********1234"
     assert shown["data"]["symptoms"] == "[hidden]" and shown["data"]["name"] == "王秀英"
+
+
+def test_a_sealed_letter_lists_by_its_ids_and_opens_only_for_its_queue():
+    from chassis import deadletters
+    keys = Keyring.parse(K1)
+    body = json.dumps({"event_id": "e-1", "type": "hospital.patient_discharged",
+                       "tenant": "hongwei", "data": {"id_number": "110101194603021234"}},
+                      ensure_ascii=False).encode()
+    letter = deadletters.sealed_letter(body, "evt-q", "application/json", "utf-8", keys)
+    assert b"110101194603021234" not in letter
+    listed = json.loads(letter)
+    assert (listed["event_id"], listed["type"], listed["tenant"]) == (
+        "e-1", "hospital.patient_discharged", "hongwei")
+    assert deadletters.opened_letter(letter, "evt-q", keys) == (body, "application/json",
+                                                                "utf-8")
+    with pytest.raises(sealing.Unopenable):
+        deadletters.opened_letter(letter, "evt-other", keys)
+    poison = b'{"event_id": "oops", not json'
+    assert deadletters.opened_letter(deadletters.sealed_letter(
+        poison, "evt-q", "text/plain", "utf-8", keys), "evt-q", keys)[0] == poison
