@@ -101,10 +101,10 @@ class DeadLetter:
     def sealed(self):
         return bool(self.headers.get(SEALED_HEADER))
 
-    def original(self):
+    def original(self, keys=None):
         """(bytes, content type, content encoding) of the message as the consumer got it."""
         if self.sealed:
-            return opened_letter(self.body, self.queue)
+            return opened_letter(self.body, self.queue, keys)
         return self.body, None, None
 
     @property
@@ -222,6 +222,35 @@ def replay(amqp_uri, consumer, key=None):
     if key is not None and not replayed:
         raise LookupError(f"no dead letter {key!r} for {consumer.name}")
     return replayed
+
+
+def reseal(amqp_uri, consumer, keys=None):
+    """Seal a consumer's dead letters under the current key (after a rotation, before the old
+    key leaves the ring; clear letters from before sealing are sealed too). Each new copy is
+    confirmed by the broker before the old one is acknowledged. Returns how many."""
+    keys = keys or sealing.keyring()
+    publisher = Publisher(amqp_uri, use_confirms=True, mandatory=True)
+    count = 0
+    with Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        try:
+            for raw in _fetch(channel, consumer.dead_letter_queue, 0):
+                message = _KombuMessage(raw)
+                letter = _letter(message, consumer.queue)
+                if letter.sealed and keys.is_current(_readable(letter.body).get("sealed")):
+                    continue
+                body, content_type, content_encoding = letter.original(keys)
+                publisher.publish(
+                    sealed_letter(body, letter.queue, content_type or message.content_type,
+                                  content_encoding or message.content_encoding, keys),
+                    exchange=Exchange(""), routing_key=consumer.dead_letter_queue,
+                    headers={**letter.headers, SEALED_HEADER: 1},
+                    content_type="application/json", content_encoding="utf-8")
+                channel.basic_ack(raw.delivery_info["delivery_tag"])
+                count += 1
+        finally:
+            channel.close()  # letters not re-sealed go back as they were
+    return count
 
 
 def purge(amqp_uri, consumer):

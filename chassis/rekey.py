@@ -3,7 +3,8 @@
 After GONGZHI_DATA_KEY gained a new first key (`k2:<new>,k1:<old>`), run this once; then the
 old key can leave the ring. Values written before sealing existed (clear) are sealed too, and
 lookup hashes are written again under the current key. What each service seals is read from
-its `DataKeys(...)` declaration (chassis/sealing.py).
+its `DataKeys(...)` declaration (chassis/sealing.py). Every consumer's dead letters are
+re-sealed too (on GONGZHI_AMQP_URI; `--no-letters` leaves the broker alone).
 
 Safe to rerun and to run while the services write: a value already under the current key is
 left alone, and each change is a conditional write (only if the document still holds what was
@@ -12,7 +13,7 @@ import argparse
 import inspect
 import sys
 
-from chassis import mongo, sealing
+from chassis import catalog, deadletters, mongo, sealing
 from chassis.config import Settings
 
 
@@ -68,6 +69,8 @@ def main(argv=None, settings=None, out=sys.stdout):
 
     parser = argparse.ArgumentParser(prog="python -m chassis.rekey", description=__doc__)
     parser.add_argument("services", nargs="*", help="default: every service that seals")
+    parser.add_argument("--no-letters", action="store_true",
+                        help="do not re-seal dead letters (the broker is not reachable)")
     args = parser.parse_args(argv)
     settings = settings or Settings()
     keys = sealing.keyring(settings)
@@ -86,6 +89,12 @@ def main(argv=None, settings=None, out=sys.stdout):
                       file=out)
     finally:
         client.close()
+    if not args.no_letters:
+        for consumer in catalog.all_consumers():
+            if not args.services or consumer.name.split(".")[0] in args.services:
+                count = deadletters.reseal(settings.amqp_uri, consumer, keys)
+                if count:
+                    print(f"{consumer.name}: {count} dead letter(s) re-sealed", file=out)
     return 0
 
 
