@@ -9,26 +9,76 @@ the call context as the *request id*. The tenant-scoped store uses it so:
   n-th insert of this call into that collection), under a unique index, in the same
   single-document write: a second delivery's insert fails on that index and the store returns
   the document the first delivery made instead of writing twice;
-* every document a request updates records the request id in `_requests.<id>`, in the same
-  write, so a repeated transition finds its own earlier result (`replayed`) instead of a
-  conflict. (A map, not an array: the stand-in store ignores `$addToSet` beside `$set`.)
+* every document a request updates records the request id in `_requests.w<window>.<id>`, in
+  the same write, so a repeated transition finds its own earlier result (`replayed`) instead
+  of a conflict. (A map, not an array: the stand-in store ignores `$addToSet` beside `$set`.)
+
+The update records are kept for the *redelivery window* only, so a document that thousands of
+requests change (a proposal's supports) does not grow without bound: time is cut into windows
+of REQUEST_WINDOW_SECONDS, a record goes under its window's key, and every recorded write also
+unsets the keys of the windows before the previous one. A repeat is recognised for at least
+one whole window after its first run (this window and the previous one are looked in): far
+longer than RabbitMQ redelivers (the request expires in the broker after GONGZHI_RPC_TIMEOUT)
+or a client retries a timed-out request with its Idempotency-Key. No TTL index is needed (the
+stand-in store does not run them); a later repeat is a new request, which for a transition
+means a 409.
 
 No extra round trip on the happy path, no transactions."""
+import time
+
 from pymongo import ASCENDING
 
 INSERTED_BY = "_request"
 UPDATED_BY = "_requests"
 INDEX_NAME = "tenant_request_unique"
 
+REQUEST_WINDOW_SECONDS = 3600
+# Windows unset by every recorded write, beyond the current and the previous one: a document
+# written at least once a day keeps only two windows of records. (Unsetting absent keys costs
+# nothing; a document idle for longer keeps at most the two windows before its pause.)
+PRUNED_WINDOWS = 24
 _indexed = set()
+
+
+def _now():
+    return time.time()
+
+
+def window(at=None):
+    return int((_now() if at is None else at) // REQUEST_WINDOW_SECONDS)
 
 
 def insert_key(request_id, collection_name, n):
     return f"{request_id}#{collection_name}#{n}"
 
 
-def updated_by_field(request_id):
-    return f"{UPDATED_BY}.{request_id.replace('.', '_').replace('$', '_')}"
+def _safe(request_id):
+    return request_id.replace('.', '_').replace('$', '_')
+
+
+def updated_by_field(request_id, in_window=None):
+    """Where an update records the request, in a window (default: the current one)."""
+    in_window = window() if in_window is None else in_window
+    return f"{UPDATED_BY}.w{in_window}.{_safe(request_id)}"
+
+
+def recorded(update, request_id):
+    """The update with the request recorded and the records of old windows dropped, in the
+    same single-document write."""
+    now = window()
+    update = {key: dict(value) for key, value in update.items()}
+    update.setdefault("$set", {})[updated_by_field(request_id, now)] = True
+    unset = update.setdefault("$unset", {})
+    for old in range(now - 1 - PRUNED_WINDOWS, now - 1):
+        unset[f"{UPDATED_BY}.w{old}"] = ""
+    return update
+
+
+def replay_filter(request_id):
+    """Matches a document this request already changed (in this window or the previous)."""
+    now = window()
+    return {"$or": [{updated_by_field(request_id, now): True},
+                    {updated_by_field(request_id, now - 1): True}]}
 
 
 def ensure_index(collection):

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 
 DEVELOPMENT_JWT_SECRET = "gongzhi-development-secret-do-not-use-in-production"
+# base64 of b"gongzhi-development-data-key-32!": known to everyone, protects nothing.
+DEVELOPMENT_DATA_KEY = "Z29uZ3poaS1kZXZlbG9wbWVudC1kYXRhLWtleS0zMiE="
 
 _log = logging.getLogger(__name__)
 
@@ -47,6 +49,9 @@ class Settings:
     claim_tenant: str = _setting("GONGZHI_CLAIM_TENANT", "tenant")
     claim_roles: str = _setting("GONGZHI_CLAIM_ROLES", "roles")
     claim_communities: str = _setting("GONGZHI_CLAIM_COMMUNITIES", "communities")
+    # Sensitive fields at rest (chassis/sealing.py): a base64 32-byte key or a keyring
+    # "k2:<b64>,k1:<b64>" whose first key is current.
+    data_key_raw: str | None = _setting("GONGZHI_DATA_KEY")
     log_level: str = _setting("GONGZHI_LOG_LEVEL", "INFO")
     rpc_timeout: float = _setting("GONGZHI_RPC_TIMEOUT", "5", float)
     max_workers: int = _setting("GONGZHI_MAX_WORKERS", "10", int)
@@ -96,6 +101,19 @@ class Settings:
             "Never run like this outside a developer machine."
         )
         return DEVELOPMENT_JWT_SECRET
+
+    @property
+    def data_key(self):
+        """The data keyring's text. A development key exists only in development, loudly."""
+        if self.data_key_raw:
+            return self.data_key_raw
+        if not self.is_development:
+            raise RuntimeError("GONGZHI_DATA_KEY must be set outside development "
+                               "(a new one: python -m chassis.sealing)")
+        _log.warning(
+            "GONGZHI_DATA_KEY is not set: sealing personal data with the DEVELOPMENT key. "
+            "Never run like this outside a developer machine.")
+        return DEVELOPMENT_DATA_KEY
 
     def database_name(self, service_name):
         return f"{self.db_prefix}_{service_name}"

@@ -12,6 +12,11 @@ replica shares one queue) with three things nameko lacks:
   dead-letter back into the queue after their TTL) a bounded number of times, then parked in
   `<queue>.dlq` with the error, the attempt count and the original message. The message is
   acknowledged only after its copy was confirmed by the broker, so nothing is lost;
+* a handler that raises `chassis.errors.Reject` says the message can never be applied: it is
+  parked at once with that reason, no retries;
+* copies in the side queues hold the original message sealed (chassis/deadletters.py), so
+  personal data does not wait in the broker in clear; the consumer opens them when they
+  come back;
 * an outage of the store is not the message's fault: the message waits in the shortest
   delay queue without using up an attempt, and comes back until the store answers again;
 * the side queues are declared at start when the broker answers, and again before a copy
@@ -19,6 +24,7 @@ replica shares one queue) with three things nameko lacks:
 
 Operators list, show, replay and purge dead letters with `python -m chassis.dlq`.
 """
+import json
 import logging
 import time
 import traceback
@@ -30,10 +36,13 @@ from nameko.events import EventHandler
 from nameko.messaging import QueueConsumer
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
-from chassis import context, observability
+from chassis import context, observability, sealing
 from chassis.config import settings_from
 from chassis.deadletters import (ATTEMPT_HEADER, CONSUMER_HEADER, ERROR_HEADER,
-                                 FAILED_AT_HEADER, QUEUE_HEADER, dead_letter_queue_name)
+                                 FAILED_AT_HEADER, QUEUE_HEADER, SEALED_HEADER,
+                                 dead_letter_queue_name, opened_letter, sealed_letter)
+from chassis.errors import Reject
+from chassis.masking import mask_text
 from chassis.mongo import MongoClientProvider
 from contracts import BadEnvelope, parse_envelope
 
@@ -78,6 +87,7 @@ class EventConsumer(EventHandler):
         super().setup()
         self.settings = settings_from(self.container.config)
         self.delays = self.settings.retry_delays
+        self.keys = sealing.keyring(self.settings)  # no start outside development without it
         self.processed = self.mongo.database()[PROCESSED]
         self.publisher = Publisher(self.settings.amqp_uri, use_confirms=True, mandatory=True)
         try:
@@ -103,6 +113,17 @@ class EventConsumer(EventHandler):
     # -- delivery -------------------------------------------------------------------------------
     def handle_message(self, body, message):
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
+        if (message.headers or {}).get(SEALED_HEADER):  # back from a retry queue
+            try:
+                original = self._original(message)[0]
+            except ValueError as exc:  # sealed with a key this process lacks, or tampered
+                self.dead_letter(message, f"a sealed copy that does not open: {exc}", attempt)
+                return
+            try:
+                body = json.loads(original)
+            except ValueError as exc:
+                self.dead_letter(message, f"undecodable message: {exc}", attempt)
+                return
         try:
             envelope = parse_envelope(body, self.versions)
         except BadEnvelope as exc:
@@ -146,6 +167,8 @@ class EventConsumer(EventHandler):
             self.queue_consumer.ack_message(message)
         elif isinstance(exc_info[1], ConnectionFailure):
             self.postpone(message, f"store unreachable: {type(exc_info[1]).__name__}", attempt)
+        elif isinstance(exc_info[1], Reject):
+            self.dead_letter(message, f"rejected: {exc_info[1]}", attempt)
         else:
             error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
             self.retry_or_dead_letter(message, error, attempt)
@@ -198,17 +221,30 @@ class EventConsumer(EventHandler):
         observability.EVENTS_HANDLED.labels(
             self.container.service_name, self.consumer_name, "rejected").inc()
 
+    def _original(self, message):
+        """(bytes, content type, content encoding) of the message as first published."""
+        if (message.headers or {}).get(SEALED_HEADER):
+            return opened_letter(message.body, self.queue.name, self.keys)
+        body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
+        return body, message.content_type, message.content_encoding
+
     def _forward(self, message, queue_name, error, attempt):
-        """Copy the original bytes to another queue with confirms, then ack the original.
-        If the copy fails the original is requeued: never both lost and acked."""
+        """Copy the original message, sealed, to another queue with confirms, then ack the
+        original. If the copy fails the original is requeued: never both lost and acked."""
         headers = dict(message.headers or {})
-        headers.update({ATTEMPT_HEADER: attempt, ERROR_HEADER: error[:2000],
+        headers.update({ATTEMPT_HEADER: attempt, ERROR_HEADER: mask_text(error)[:2000],
                         CONSUMER_HEADER: self.consumer_name, QUEUE_HEADER: self.queue.name,
                         FAILED_AT_HEADER: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
-        copy = partial(self.publisher.publish, message.body, exchange=DEFAULT_EXCHANGE,
+        try:
+            body, content_type, content_encoding = self._original(message)
+            letter = sealed_letter(body, self.queue.name, content_type or "application/json",
+                                   content_encoding or "utf-8", self.keys)
+            headers[SEALED_HEADER] = 1
+        except ValueError:  # a sealed copy this process cannot open: keep it as it is
+            letter = message.body
+        copy = partial(self.publisher.publish, letter, exchange=DEFAULT_EXCHANGE,
                        routing_key=queue_name, headers=headers,
-                       content_type=message.content_type or "application/json",
-                       content_encoding=message.content_encoding or "utf-8")
+                       content_type="application/json", content_encoding="utf-8")
         try:
             try:
                 copy()

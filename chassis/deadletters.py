@@ -5,7 +5,14 @@ original message bytes with headers naming the error, the attempt count and when
 Reading is non-destructive: messages are fetched unacknowledged and given back when the channel
 closes. Replay copies a message (with publisher confirms) into the consumer's own queue, then
 acknowledges it in the dead-letter queue: never lost, at worst copied twice, and the consumer
-applies an event once per event id however often it arrives."""
+applies an event once per event id however often it arrives.
+
+A letter in a side queue (a retry or a dead letter) holds its original message *sealed*
+(chassis/sealing.py): the hospital's ID numbers and symptoms must not lie in the broker in
+clear for as long as a letter waits. Beside the sealed body it keeps what the operator lists
+by (event id, type, tenant); replay and the consumer open it back to the original bytes, and
+`show` opens it and masks the personal fields."""
+import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -13,7 +20,8 @@ from dataclasses import dataclass, field
 from kombu import Connection, Exchange
 from nameko.amqp.publish import Publisher
 
-from chassis.masking import mask_text
+from chassis import sealing
+from chassis.masking import mask_record, mask_text
 
 ATTEMPT_HEADER = "x-gongzhi-attempt"
 ERROR_HEADER = "x-gongzhi-error"
@@ -21,7 +29,42 @@ CONSUMER_HEADER = "x-gongzhi-consumer"
 QUEUE_HEADER = "x-gongzhi-queue"
 FAILED_AT_HEADER = "x-gongzhi-failed-at"
 REPLAYED_HEADER = "x-gongzhi-replayed"
-SIDE_HEADERS = (ATTEMPT_HEADER, ERROR_HEADER, CONSUMER_HEADER, QUEUE_HEADER, FAILED_AT_HEADER)
+SEALED_HEADER = "x-gongzhi-sealed"
+SIDE_HEADERS = (ATTEMPT_HEADER, ERROR_HEADER, CONSUMER_HEADER, QUEUE_HEADER, FAILED_AT_HEADER,
+                SEALED_HEADER)
+
+
+def _slot(queue_name):
+    # A letter opens only for the consumer queue it was parked from.
+    return sealing.Slot("*", "letters.body", queue_name)
+
+
+def sealed_letter(body, queue_name, content_type, content_encoding, keys=None):
+    """The bytes a side queue holds for an original message: the body sealed, and in clear
+    only what identifies the letter."""
+    envelope = _readable(body)
+    keys = keys or sealing.keyring()
+    return json.dumps({
+        "event_id": _key(body), "type": envelope.get("type"), "tenant": envelope.get("tenant"),
+        "content_type": content_type, "content_encoding": content_encoding,
+        "sealed": keys.seal(base64.b64encode(body).decode(), _slot(queue_name)),
+    }).encode()
+
+
+def opened_letter(body, queue_name, keys=None):
+    """(original bytes, content type, content encoding) of a sealed letter."""
+    wrapper = json.loads(body)
+    keys = keys or sealing.keyring()
+    original = base64.b64decode(keys.open(wrapper["sealed"], _slot(queue_name)))
+    return original, wrapper.get("content_type"), wrapper.get("content_encoding")
+
+
+def _readable(body):
+    try:
+        envelope = json.loads(body)
+    except ValueError:
+        return {}
+    return envelope if isinstance(envelope, dict) else {}
 
 
 def consumer_queue_name(service, method, source_service, event_type):
@@ -50,27 +93,40 @@ class DeadLetter:
     attempts: int
     failed_at: str
     consumer: str
-    body: bytes = field(repr=False)
+    body: bytes = field(repr=False)          # what the queue holds (sealed, or an old clear one)
     headers: dict = field(repr=False, default_factory=dict)
+    queue: str = ""                          # the consumer queue it was parked from
+
+    @property
+    def sealed(self):
+        return bool(self.headers.get(SEALED_HEADER))
+
+    def original(self, keys=None):
+        """(bytes, content type, content encoding) of the message as the consumer got it."""
+        if self.sealed:
+            return opened_letter(self.body, self.queue, keys)
+        return self.body, None, None
 
     @property
     def envelope(self):
         try:
-            return json.loads(self.body)
+            return json.loads(self.original()[0])
         except ValueError:
             return None
 
     def summary(self):
-        envelope = self.envelope if isinstance(self.envelope, dict) else {}
-        return {"key": self.key, "type": envelope.get("type"), "tenant": envelope.get("tenant"),
+        listed = _readable(self.body)  # a sealed letter lists by its clear identifiers
+        return {"key": self.key, "type": listed.get("type"), "tenant": listed.get("tenant"),
                 "attempts": self.attempts, "failed_at": self.failed_at,
                 "error": mask_text(self.error)}
 
     def details(self):
-        shown = self.envelope if self.envelope is not None else self.body.decode(
+        """The letter opened, with ID numbers and phones masked and clinical text hidden."""
+        envelope = self.envelope
+        shown = envelope if envelope is not None else self.original()[0].decode(
             "utf-8", "replace")
         return {**self.summary(), "consumer": self.consumer,
-                "envelope": json.loads(mask_text(json.dumps(shown, ensure_ascii=False)))}
+                "envelope": mask_record(shown)}
 
 
 def _key(body):
@@ -83,14 +139,15 @@ def _key(body):
     return "body-" + hashlib.sha256(body).hexdigest()[:16]
 
 
-def _letter(message):
+def _letter(message, queue=""):
     headers = dict(message.headers or {})
     body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
-    return DeadLetter(key=_key(body), error=str(headers.get(ERROR_HEADER, "")),
+    key = _readable(body).get("event_id") if headers.get(SEALED_HEADER) else None
+    return DeadLetter(key=key or _key(body), error=str(headers.get(ERROR_HEADER, "")),
                       attempts=int(headers.get(ATTEMPT_HEADER, 0) or 0),
                       failed_at=str(headers.get(FAILED_AT_HEADER, "")),
                       consumer=str(headers.get(CONSUMER_HEADER, "")), body=body,
-                      headers=headers)
+                      headers=headers, queue=str(headers.get(QUEUE_HEADER, "")) or queue)
 
 
 def depth(connection, queue_name):
@@ -125,8 +182,8 @@ def list_letters(amqp_uri, consumer, limit=100):
     with Connection(amqp_uri) as connection:
         channel = connection.channel()
         try:
-            return [_letter(_KombuMessage(m)) for m in _fetch(channel, consumer.dead_letter_queue,
-                                                              limit)]
+            return [_letter(_KombuMessage(m), consumer.queue)
+                    for m in _fetch(channel, consumer.dead_letter_queue, limit)]
         finally:
             channel.close()  # nothing acknowledged: every message stays
 
@@ -148,14 +205,16 @@ def replay(amqp_uri, consumer, key=None):
         try:
             for raw in _fetch(channel, consumer.dead_letter_queue, 0):
                 message = _KombuMessage(raw)
-                letter = _letter(message)
+                letter = _letter(message, consumer.queue)
                 if key is not None and letter.key != key:
                     continue
                 headers = {k: v for k, v in letter.headers.items() if k not in SIDE_HEADERS}
                 headers[REPLAYED_HEADER] = int(headers.get(REPLAYED_HEADER, 0) or 0) + 1
-                publisher.publish(letter.body, exchange=Exchange(""), routing_key=consumer.queue,
-                                  headers=headers, content_type=message.content_type,
-                                  content_encoding=message.content_encoding)
+                body, content_type, content_encoding = letter.original()
+                publisher.publish(body, exchange=Exchange(""), routing_key=consumer.queue,
+                                  headers=headers,
+                                  content_type=content_type or message.content_type,
+                                  content_encoding=content_encoding or message.content_encoding)
                 channel.basic_ack(raw.delivery_info["delivery_tag"])
                 replayed.append(letter.key)
         finally:
@@ -163,6 +222,35 @@ def replay(amqp_uri, consumer, key=None):
     if key is not None and not replayed:
         raise LookupError(f"no dead letter {key!r} for {consumer.name}")
     return replayed
+
+
+def reseal(amqp_uri, consumer, keys=None):
+    """Seal a consumer's dead letters under the current key (after a rotation, before the old
+    key leaves the ring; clear letters from before sealing are sealed too). Each new copy is
+    confirmed by the broker before the old one is acknowledged. Returns how many."""
+    keys = keys or sealing.keyring()
+    publisher = Publisher(amqp_uri, use_confirms=True, mandatory=True)
+    count = 0
+    with Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        try:
+            for raw in _fetch(channel, consumer.dead_letter_queue, 0):
+                message = _KombuMessage(raw)
+                letter = _letter(message, consumer.queue)
+                if letter.sealed and keys.is_current(_readable(letter.body).get("sealed")):
+                    continue
+                body, content_type, content_encoding = letter.original(keys)
+                publisher.publish(
+                    sealed_letter(body, letter.queue, content_type or message.content_type,
+                                  content_encoding or message.content_encoding, keys),
+                    exchange=Exchange(""), routing_key=consumer.dead_letter_queue,
+                    headers={**letter.headers, SEALED_HEADER: 1},
+                    content_type="application/json", content_encoding="utf-8")
+                channel.basic_ack(raw.delivery_info["delivery_tag"])
+                count += 1
+        finally:
+            channel.close()  # letters not re-sealed go back as they were
+    return count
 
 
 def purge(amqp_uri, consumer):

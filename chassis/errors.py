@@ -71,6 +71,12 @@ class ServiceTimeout(DomainError):
     title = "Service timed out"
 
 
+class Reject(Exception):
+    """Raised by an event handler: this message can never be applied (an answer to a referral
+    we never sent, say). The consumer parks it in the dead-letter queue at once with this
+    reason, without retries that could not succeed either."""
+
+
 def found(fetch, doc_id, what):
     """What `fetch(doc_id)` returns, or NotFound. An id that is not a string is never looked
     up; another tenant's id is not found either (the store is tenant-scoped)."""

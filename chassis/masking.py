@@ -29,3 +29,31 @@ def mask_text(text):
     """Mask anything that looks like an ID number or a mobile number inside free text."""
     text = _ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(2), text)
     return _PHONE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+
+
+# Clinical free text an operator's tools never show (they show that it is there).
+CLINICAL_KEYS = frozenset({"symptoms", "history", "medication", "checks", "reason", "note",
+                           "decline_reason", "hospital_note", "diagnosis"})
+HIDDEN_TEXT = "[hidden]"
+
+
+def mask_record(value):
+    """A JSON-like value with ID numbers and phones masked and clinical fields hidden, by
+    field name and, for anything else, by what the text looks like (dead letters, logs)."""
+    if isinstance(value, dict):
+        masked = {}
+        for key, item in value.items():
+            if key == "id_number" and isinstance(item, str):
+                masked[key] = mask_id_number(item)
+            elif key == "phone" and isinstance(item, str):
+                masked[key] = mask_phone(item)
+            elif key in CLINICAL_KEYS and item not in (None, "", [], {}):
+                masked[key] = HIDDEN_TEXT
+            else:
+                masked[key] = mask_record(item)
+        return masked
+    if isinstance(value, list):
+        return [mask_record(item) for item in value]
+    if isinstance(value, str):
+        return mask_text(value)
+    return value

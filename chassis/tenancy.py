@@ -143,9 +143,7 @@ class TenantCollection:
         request_id = self._database.ledger.request_id
         if not request_id or not any(key.startswith("$") for key in update):
             return update
-        update = {key: dict(value) for key, value in update.items()}
-        update.setdefault("$set", {})[calls.updated_by_field(request_id)] = True
-        return update
+        return calls.recorded(update, request_id)
 
     def _announce(self, doc_id, events, alone=False):
         """Tell the relay. `alone`: the write left no older pending events on the document,
@@ -202,7 +200,7 @@ class TenantCollection:
         if not request_id:
             return None
         return self._collection.find_one(
-            self._scoped({"_id": doc_id, calls.updated_by_field(request_id): True}), HIDDEN)
+            self._scoped({"_id": doc_id, **calls.replay_filter(request_id)}), HIDDEN)
 
     def insert_if_absent(self, document):
         """Insert unless a document with this _id (or unique key) exists: True if inserted."""

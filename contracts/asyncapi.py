@@ -94,7 +94,7 @@ def build():
         schemas[message] = schema_of(SCHEMAS[(event_type, version)])
         from_hospital = source == "hospital"
         messages[message] = {
-            "name": message, "title": f"{event_type} v{version}",
+            "messageId": message, "name": message, "title": f"{event_type} v{version}",
             "summary": DESCRIPTIONS[event_type].split(". ")[0] + ".",
             "description": DESCRIPTIONS[event_type] + (IDENTIFY if "id_number" in schemas[
                 message]["properties"] else ""),
@@ -131,8 +131,17 @@ def build():
                            "platform cannot read, or of a type or version it does not know, is "
                            "dead-lettered with the reason, never applied. Guide: "
                            "contracts/HOSPITAL.md.",
+            # The official parser (tools/asyncapi) asks for both. The url and email are in the
+            # reserved .example domain: an installation puts its own integration desk here.
+            "contact": {"name": "Gongzhi platform team (the subdistrict's operator of the "
+                                "platform)", "url": "https://gongzhi.example/hospital",
+                        "email": "integration@gongzhi.example"},
+            "license": {"name": "Proprietary: shared with partner hospitals under their "
+                                "integration agreement"},
         },
         "defaultContentType": "application/json",
+        "tags": [{"name": "hospital", "description": "The partner hospital's integration"},
+                 {"name": "home-care", "description": "Referrals, discharges, home visits"}],
         "servers": {"broker": {
             "url": "{host}:{port}", "protocol": "amqp", "protocolVersion": "0.9.1",
             "description": "The platform's RabbitMQ; the hospital has its own user (see "

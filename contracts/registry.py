@@ -62,7 +62,9 @@ def new_event(event_type, data, version=None):
 
 
 def parse_envelope(body, accept_versions=None):
-    """Validate an incoming message; returns the envelope with `data` loaded by its schema."""
+    """Validate an incoming message; returns the envelope with `data` as its schema loads it
+    (defaults filled in), in JSON form again (dates as ISO strings), so handlers see what the
+    contract says rather than what the publisher happened to send."""
     if not isinstance(body, dict):
         raise BadEnvelope(f"the message body is {type(body).__name__}, not a JSON object")
     try:
@@ -73,8 +75,9 @@ def parse_envelope(body, accept_versions=None):
     schema = SCHEMAS.get(key)
     if schema is None or (accept_versions and envelope["version"] not in accept_versions):
         raise UnknownEvent(f"unknown event {key[0]} version {key[1]}")
+    data_schema = _schema_instance(schema)
     try:
-        _schema_instance(schema).load(envelope["data"])
+        envelope["data"] = data_schema.dump(data_schema.load(envelope["data"]))
     except ValidationError as exc:
         raise BadEnvelope(f"invalid {key[0]} v{key[1]} data: {exc.messages}") from None
     return envelope

@@ -1,9 +1,12 @@
 """`Idempotency-Key` on POST: the same key with the same request returns the first answer and
-changes nothing more. Records live in the gateway's own store, per tenant and user."""
+changes nothing more. Records live in the gateway's own store, per tenant and user. The kept
+answer is sealed (chassis/sealing.py): for medical staff it holds symptoms and referral
+reasons, which must not lie in the gateway's database in clear."""
 import hashlib
 import json
 import time
 
+from chassis import sealing
 from chassis.errors import Conflict, Invalid
 
 KEYS = "idempotency_keys"
@@ -37,7 +40,7 @@ def claim(db, principal, key, request_hash):
             raise Invalid("this Idempotency-Key was used for a different request",
                           {"Idempotency-Key": ["Already used with another request body."]})
         if record["state"] == "done":
-            return record["status"], record["body"]
+            return record["status"], sealing.keyring().open(record["body"], _slot(db, record_id))
         if time.time() - record["started"] > ABANDONED_AFTER_SECONDS:
             db[KEYS].delete_many({"_id": record_id, "state": "running"})
             continue
@@ -51,5 +54,10 @@ def settle(db, principal, key, status, body):
     if status >= 500:
         db[KEYS].delete_many({"_id": record_id})
     else:
+        sealed = sealing.keyring().seal(body, _slot(db, record_id))
         db[KEYS].update_one({"_id": record_id},
-                            {"$set": {"state": "done", "status": status, "body": body}})
+                            {"$set": {"state": "done", "status": status, "body": sealed}})
+
+
+def _slot(db, record_id):
+    return sealing.Slot(db.tenant, f"{KEYS}.body", record_id)

@@ -7,6 +7,7 @@ from nameko.dependency_providers import Config
 
 from chassis.context import CallContext
 from chassis.health import HealthChecks
+from chassis.sealing import DataKeys
 from chassis.store import Store
 from gateway.api import api
 from gateway.openapi import openapi_document
@@ -21,6 +22,7 @@ class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes, HealthChecks):
     config = Config()
     call = CallContext()
     store = Store()  # the gateway's own records (idempotency keys)
+    keys = DataKeys()  # seals the answers kept for Idempotency-Key replays (ADR 0011)
 
     @api("GET", "/openapi.json", public=True, tag="meta", summary="This document")
     def openapi(self, request):

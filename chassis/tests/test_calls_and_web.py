@@ -3,6 +3,7 @@ import json
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from chassis import calls
 from chassis.calls import RequestLedger, updated_by_field
 from chassis.web import problem_response
 
@@ -21,7 +22,17 @@ def test_without_a_request_id_nothing_is_stamped():
 
 
 def test_a_request_id_cannot_reach_into_another_field():
-    assert updated_by_field("a.b$c") == "_requests.a_b_c"
+    assert updated_by_field("a.b$c", 7) == "_requests.w7.a_b_c"
+
+
+def test_a_recorded_write_drops_the_records_of_old_windows(monkeypatch):
+    monkeypatch.setattr(calls, "_now", lambda: 100 * calls.REQUEST_WINDOW_SECONDS + 5)
+    update = calls.recorded({"$set": {"status": "done"}}, "req-1")
+    assert update["$set"] == {"status": "done", "_requests.w100.req-1": True}
+    assert "_requests.w98" in update["$unset"] and "_requests.w99" not in update["$unset"]
+    assert len(update["$unset"]) == calls.PRUNED_WINDOWS
+    assert calls.replay_filter("req-1") == {"$or": [{"_requests.w100.req-1": True},
+                                                    {"_requests.w99.req-1": True}]}
 
 
 def test_werkzeug_refusals_become_problems_with_their_headers():

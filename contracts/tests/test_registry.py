@@ -15,6 +15,20 @@ def test_a_good_envelope_parses():
     assert parsed["data"]["reason"] == "外出" and parsed["version"] == 1
 
 
+def test_handlers_get_the_data_as_the_schema_loads_it():
+    """Defaults reach the handler (a cancellation without a reason says None, not nothing);
+    values stay in JSON form (a birth date is still its ISO string)."""
+    bare = envelope()
+    del bare["data"]["reason"]
+    assert parse_envelope(bare)["data"]["reason"] is None
+    registered = {**new_event("residents.resident_registered", {
+        "resident_id": "r", "household_id": "h", "compound_id": "c", "community_id": "k",
+        "name": "王秀英", "birth_date": "1948-03-02", "gender": None, "tags": [],
+        "registered_at": "2026-11-20T01:00:00.000+00:00"}),
+        "tenant": "hongwei", "actor": {"id": "u", "roles": []}}
+    assert parse_envelope(registered)["data"]["birth_date"] == "1948-03-02"
+
+
 @pytest.mark.parametrize("body, error", [
     ("not json object", BadEnvelope),
     ({"hello": 1}, BadEnvelope),

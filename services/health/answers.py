@@ -1,13 +1,13 @@
 """The hospital's answers to referrals: applied once, and never to the wrong resident."""
-from chassis.errors import Conflict, NotFound
+from chassis.errors import Conflict, Reject
 from contracts import new_event
 from services.health import identity, intake, referrals, store
 
 
 def _referral(db, referral_id):
     referral = store.get_referral(db, referral_id)
-    if referral is None:  # retried, then dead-lettered with this reason
-        raise NotFound(f"no referral {referral_id} in this subdistrict")
+    if referral is None:  # the referral is stored before it is sent: retrying cannot help
+        raise Reject(f"no referral {referral_id} in this subdistrict")
     return referral
 
 
@@ -15,8 +15,8 @@ def accepted(db, data, actor):
     referral = _referral(db, data["referral_id"])
     linked = store.link_patient(db, identity.new_link(
         data["patient_id"], referral["resident_id"], "referral", actor))
-    if linked != referral["resident_id"]:
-        raise Conflict(f"patient {data['patient_id']} is linked to another resident")
+    if linked != referral["resident_id"]:  # staff must look: parked at once
+        raise Reject(f"patient {data['patient_id']} is linked to another resident")
     _answer(db, referral, referrals.answer("accepted", {
         **data, "accepted_at": intake.utc(data["accepted_at"]),
         "appointment_at": data.get("appointment_at") and intake.utc(data["appointment_at"])}))
@@ -32,7 +32,7 @@ def _answer(db, referral, changes):
     if referral["status"] != "requested":
         if referrals.same_answer(referral, changes):
             return  # the hospital said it again
-        raise Conflict(f"referral {referral['_id']} was already {referral['status']}")
+        raise Reject(f"referral {referral['_id']} was already {referral['status']}")
     event = new_event("health.referral_answered", referrals.answered_event_data(referral, changes))
     if store.answer_referral(db, referral["_id"], changes, event) is None:
         raise Conflict(f"referral {referral['_id']} was answered concurrently")

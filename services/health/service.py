@@ -10,6 +10,7 @@ from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.errors import EXPECTED, Conflict, NotFound, found
 from chassis.health import HealthChecks
 from chassis.schemas import page
+from chassis.sealing import DataKeys
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
@@ -26,6 +27,7 @@ class HealthService(HealthChecks):
 
     config = Config()
     call = CallContext()
+    keys = DataKeys(sealed=store.SEALED)  # ADR 0011
     store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes,
                   community_scoped=store.COMMUNITY_SCOPED)
     residents = BoundedRpcProxy("residents")

@@ -2,6 +2,7 @@
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from chassis import sealing
 from chassis.tenancy import ensure_tenant_index
 
 VISITS, FOLLOW_UPS, REFERRALS = "visits", "follow_ups", "referrals"
@@ -12,6 +13,28 @@ OPEN_FOLLOW_UPS = ("pending", "due", "overdue")
 # The hospital's patient links and unmatched patients belong to no community yet: they stay
 # tenant-wide (resolving one still needs a resident the caller may see).
 COMMUNITY_SCOPED = (VISITS, FOLLOW_UPS, REFERRALS, CARE_PLANS)
+
+# Clinical fields sealed at rest (chassis/sealing.py, ADR 0011): sealed here on the way in,
+# opened on the way out, so the rest of the service sees clear values. A parked hospital event
+# keeps its data (which may hold symptoms) sealed whole.
+SEALED = {
+    VISITS: ("symptoms", "history", "medication", "checks"),
+    REFERRALS: ("reason", "decline_reason", "hospital_note"),
+    PATIENT_REVIEWS: ("data",),
+}
+
+
+def _sealed(db, collection, record, fields):
+    return sealing.keyring().seal_fields(fields, db.tenant, collection, SEALED[collection],
+                                         record=record)
+
+
+def _opened(collection, document):
+    return sealing.keyring().open_fields(document, collection, SEALED[collection])
+
+
+def _all_opened(collection, documents):
+    return [_opened(collection, document) for document in documents]
 
 
 def ensure_indexes(raw):
@@ -26,6 +49,8 @@ def ensure_indexes(raw):
 
 def _insert_new(db, collection, document, events=()):
     """Insert with its events, unless a document with this _id exists: True if inserted."""
+    if collection in SEALED:
+        document = _sealed(db, collection, document["_id"], document)
     try:
         db[collection].insert_one(document, events=list(events))
         return True
@@ -37,7 +62,8 @@ def _page(db, collection, query, limit, cursor):
     query = dict(query)
     if cursor:
         query["_id"] = {"$gt": cursor}
-    return db[collection].find(query, sort=[("_id", ASCENDING)], limit=limit)
+    rows = db[collection].find(query, sort=[("_id", ASCENDING)], limit=limit)
+    return _all_opened(collection, rows) if collection in SEALED else rows
 
 
 def tenant_scoped_id(db, key):
@@ -47,7 +73,8 @@ def tenant_scoped_id(db, key):
 
 # -- visits ------------------------------------------------------------------------------------
 def add_visit(db, visit, event):
-    return db[VISITS].insert_one(visit, events=[event])
+    return _opened(VISITS, db[VISITS].insert_one(_sealed(db, VISITS, visit["_id"], visit),
+                                                 events=[event]))
 
 
 def add_visit_if_new(db, visit, event):
@@ -55,7 +82,11 @@ def add_visit_if_new(db, visit, event):
 
 
 def get_visit(db, visit_id):
-    return db[VISITS].find_one({"_id": visit_id})
+    return _opened(VISITS, db[VISITS].find_one({"_id": visit_id}))
+
+
+def _replayed_visit(db, visit_id):
+    return _opened(VISITS, db[VISITS].replayed(visit_id))
 
 
 def transition(db, visit_id, from_status, changes, event_for):
@@ -67,11 +98,12 @@ def transition(db, visit_id, from_status, changes, event_for):
     if current is None:
         return None
     if current["status"] != from_status:  # unless this very request made that change
-        return db[VISITS].replayed(visit_id)
+        return _replayed_visit(db, visit_id)
     event = event_for(visit_id, current, changes)
-    return db[VISITS].find_one_and_update(
-        {"_id": visit_id, "status": from_status}, {"$set": changes}, events=[event]
-    ) or db[VISITS].replayed(visit_id)
+    return _opened(VISITS, db[VISITS].find_one_and_update(
+        {"_id": visit_id, "status": from_status},
+        {"$set": _sealed(db, VISITS, visit_id, changes)}, events=[event]
+    )) or _replayed_visit(db, visit_id)
 
 
 def find_visits(db, filters, limit, cursor):
@@ -82,7 +114,7 @@ def find_visits(db, filters, limit, cursor):
 def completed_visit_since(db, resident_id, since_iso):
     visits = db[VISITS].find({"resident_id": resident_id, "status": "completed",
                               "completed_at": {"$gte": since_iso}}, limit=1)
-    return visits[0] if visits else None
+    return _opened(VISITS, visits[0]) if visits else None
 
 
 def completed_visits(db, limit, cursor):
@@ -134,16 +166,18 @@ def plan_made(db, resident_id, month):
 
 # -- referrals -----------------------------------------------------------------------------------------
 def add_referral(db, referral, event):
-    return db[REFERRALS].insert_one(referral, events=[event])
+    return _opened(REFERRALS, db[REFERRALS].insert_one(
+        _sealed(db, REFERRALS, referral["_id"], referral), events=[event]))
 
 
 def get_referral(db, referral_id):
-    return db[REFERRALS].find_one({"_id": referral_id})
+    return _opened(REFERRALS, db[REFERRALS].find_one({"_id": referral_id}))
 
 
 def answer_referral(db, referral_id, changes, event):
-    return db[REFERRALS].find_one_and_update(
-        {"_id": referral_id, "status": "requested"}, {"$set": changes}, events=[event])
+    return _opened(REFERRALS, db[REFERRALS].find_one_and_update(
+        {"_id": referral_id, "status": "requested"},
+        {"$set": _sealed(db, REFERRALS, referral_id, changes)}, events=[event]))
 
 
 def find_referrals(db, filters, limit, cursor):
@@ -169,11 +203,12 @@ def link_patient(db, link):
 
 
 def park_for_review(db, review):
-    return db[PATIENT_REVIEWS].insert_if_absent(review)
+    return db[PATIENT_REVIEWS].insert_if_absent(
+        _sealed(db, PATIENT_REVIEWS, review["_id"], review))
 
 
 def get_review(db, review_id):
-    return db[PATIENT_REVIEWS].find_one({"_id": review_id})
+    return _opened(PATIENT_REVIEWS, db[PATIENT_REVIEWS].find_one({"_id": review_id}))
 
 
 def find_reviews(db, filters, limit, cursor):
@@ -183,5 +218,5 @@ def find_reviews(db, filters, limit, cursor):
 
 def close_review(db, review_id, changes):
     """open -> resolved, once."""
-    return db[PATIENT_REVIEWS].find_one_and_update({"_id": review_id, "status": "open"},
-                                                   {"$set": changes})
+    return _opened(PATIENT_REVIEWS, db[PATIENT_REVIEWS].find_one_and_update(
+        {"_id": review_id, "status": "open"}, {"$set": changes}))

@@ -27,7 +27,10 @@ def move_resident(db, resident_id, changes):
 
 
 def record_visit(db, fact):
-    return db[VISIT_FACTS].insert_if_absent(fact)
+    # Keyed by tenant and visit id: `_id` is global, and another subdistrict's visit (or an
+    # outside id) with the same id must not pass for this one's, already counted.
+    return db[VISIT_FACTS].insert_if_absent(
+        {**fact, "_id": f"{db.tenant}:{fact['_id']}", "visit_id": fact["_id"]})
 
 
 def record_follow_up(db, fact):

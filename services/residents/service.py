@@ -8,6 +8,7 @@ from chassis.errors import EXPECTED, found
 from chassis.health import HealthChecks
 from chassis.rpc import rpc
 from chassis.schemas import page
+from chassis.sealing import DataKeys
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
@@ -19,6 +20,7 @@ class ResidentsService(HealthChecks):
 
     config = Config()
     call = CallContext()
+    keys = DataKeys(sealed=store.AT_REST, lookups=store.LOOKUPS)  # ADR 0011
     store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes,
                   community_scoped=store.COMMUNITY_SCOPED)
 

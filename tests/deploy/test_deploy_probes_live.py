@@ -12,6 +12,7 @@ ConfigMap's settings) except that it listens on a free loopback port.
   RabbitMQ and a private nx-27017 store; every service must answer ready 200.
 """
 import json
+import base64
 import os
 import shutil
 import socket
@@ -44,6 +45,7 @@ def service_process(name, config, amqp_uri, mongo_uri):
         "GONGZHI_AMQP_URI": amqp_uri,
         "GONGZHI_MONGO_URI": mongo_uri,
         "GONGZHI_JWT_SECRET": "deploy-test-key-" + "x" * 32,
+        "GONGZHI_DATA_KEY": "k1:" + base64.b64encode(b"deploy-test-data-key-32-bytes!!!").decode(),
         "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
     })
     proc = subprocess.Popen(

@@ -27,7 +27,8 @@ ONLY_FOR = {
     # (they get tenant, actor and roles from nameko context data), so they do not get it.
     "GONGZHI_JWT_SECRET": {"gateway"},
 }
-SECRET_SETTINGS = {"GONGZHI_AMQP_URI", "GONGZHI_MONGO_URI", "GONGZHI_JWT_SECRET"}
+SECRET_SETTINGS = {"GONGZHI_AMQP_URI", "GONGZHI_MONGO_URI", "GONGZHI_JWT_SECRET",
+                   "GONGZHI_DATA_KEY"}
 
 
 def code_settings():

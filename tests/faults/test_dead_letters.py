@@ -173,3 +173,23 @@ def test_the_cli_knows_every_consumer_of_the_platform():
     assert {"residents.on_visit_completed", "metrics.on_resident_registered"} <= names
     with pytest.raises(LookupError):
         catalog.find_consumer("nobody.on_nothing")
+
+
+def test_after_a_key_rotation_dead_letters_are_re_sealed_and_open_without_the_old_key(
+        recorder, settings):
+    import base64
+
+    from chassis import sealing
+    event = visit_completed()
+    FAILURES[event["event_id"]] = 99
+    publish(settings.amqp_uri, event)
+    [parked] = wait_until(lambda: letters(settings), timeout=15, what="the dead letter")
+    assert parked.sealed and json.loads(parked.body)["sealed"].startswith("enc:dev:")
+    new = "k2:" + base64.b64encode(b"r" * 32).decode()
+    rotated = sealing.Keyring.parse(f"{new},dev:{sealing.DEVELOPMENT_KEY}")
+    assert deadletters.reseal(settings.amqp_uri, CONSUMER, rotated) == 1
+    assert deadletters.reseal(settings.amqp_uri, CONSUMER, rotated) == 0  # safe to rerun
+    [again] = letters(settings)
+    assert again.key == event["event_id"] and again.attempts == parked.attempts
+    only_new = sealing.Keyring.parse(new)
+    assert json.loads(again.original(only_new)[0]) == json.loads(parked.original()[0])

@@ -23,9 +23,9 @@ def staff_context(tenant):
     return data
 
 
-def deliver_twice(amqp_uri, service, method, args, context_data):
+def deliver_twice(amqp_uri, service, method, args, context_data, correlation_id=None):
     """Publish one request message twice with the same correlation id; both answers."""
-    correlation_id = str(uuid.uuid4())
+    correlation_id = correlation_id or str(uuid.uuid4())
     replies = Queue(f"test-replies-{uuid.uuid4().hex[:8]}", exchange=RPC_EXCHANGE,
                     routing_key=None, auto_delete=True, exclusive=True)
     answers = []

@@ -1,8 +1,8 @@
-"""A completed visit as FHIR R4, checked structurally (services/health/tests/fhir_check.py)."""
+"""A completed visit as FHIR R4, validated by fhir.resources (services/health/tests/fhir_valid.py)."""
 import copy
 
 from services.health import fhir
-from services.health.tests import fhir_check
+from services.health.tests import fhir_valid
 
 VISIT = {"_id": "01M8JMTCP8T1WC2SRBYJ1AP6CV", "resident_id": "01M8RES", "status": "completed",
          "scheduled_for": "2026-12-01T01:00:00.000+00:00",
@@ -19,7 +19,7 @@ def resources(bundle, kind):
 
 def test_a_completed_visit_is_a_well_formed_bundle():
     bundle = fhir.visit_bundle(VISIT)
-    assert fhir_check.problems(bundle) == []
+    assert fhir_valid.problems(bundle) == []
     [encounter] = resources(bundle, "Encounter")
     assert encounter["class"] == {"system": fhir.ACT_CODE, "code": "HH", "display": "home health"}
     assert encounter["status"] == "finished" and encounter["subject"]["reference"] == "Patient/01M8RES"
@@ -51,18 +51,21 @@ def test_a_visit_without_checks_or_medicine_is_just_the_encounter():
     visit = {**VISIT, "checks": {}, "medicines_dispensed": [], "symptoms": [], "reason": None}
     bundle = fhir.visit_bundle(visit)
     assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["Encounter"]
-    assert fhir_check.problems(bundle) == []
+    assert fhir_valid.problems(bundle) == []
 
 
 def test_the_checker_catches_what_it_should():
     bundle = fhir.visit_bundle(VISIT)
     broken = copy.deepcopy(bundle)
     broken["entry"][0]["resource"]["class"] = {"coding": [{"code": "HH"}]}
-    broken["entry"][1]["resource"]["status"] = "done"
-    broken["entry"][2]["resource"]["encounter"] = {"reference": "Encounter/elsewhere"}
-    broken["entry"][-1]["resource"]["quantity"] = {"value": "2"}
+    del broken["entry"][1]["resource"]["status"]
+    broken["entry"][-1]["resource"]["quantity"] = {"value": "two"}
     broken["entry"][-1]["resource"]["colour"] = "red"
-    found = " | ".join(fhir_check.problems(broken))
-    for expected in ("Encounter.class is a Coding", "not in its value set", "does not resolve",
-                     "Quantity.value is not a number", "colour is not an R4 element"):
-        assert expected in found
+    found = " | ".join(fhir_valid.problems(broken))
+    for expected in ("entry.0.resource.class.coding", "entry.1.resource.status",
+                     "entry.6.resource.quantity.value", "entry.6.resource.colour"):
+        assert expected in found, found
+    dangling = copy.deepcopy(bundle)
+    dangling["entry"][2]["resource"]["encounter"] = {"reference": "Encounter/elsewhere"}
+    assert fhir_valid.problems(dangling) == [
+        "Encounter/elsewhere does not resolve inside the bundle"]
