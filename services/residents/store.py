@@ -8,7 +8,8 @@ from contracts.elderly import elderly_cutoff
 
 COMMUNITIES, COMPOUNDS, HOUSEHOLDS, RESIDENTS = "communities", "compounds", "households", "residents"
 TIMELINE = "timeline"
-OUTBOXED = (RESIDENTS,)
+GRIDS = "grids"
+OUTBOXED = (RESIDENTS, HOUSEHOLDS, GRIDS)
 # A resident's document keeps the ids of the visits already counted in its health summary (the
 # idempotency guard of apply_completed_visit); answers never need them.
 RESIDENT_FIELDS = {**HIDDEN, "counted_visits": 0}
@@ -20,11 +21,18 @@ def ensure_indexes(raw):
     ensure_tenant_index(raw[RESIDENTS], [("community_id", ASCENDING)])
     ensure_tenant_index(raw[RESIDENTS], [("id_number", ASCENDING)])
     ensure_tenant_index(raw[TIMELINE], [("resident_id", ASCENDING), ("at", DESCENDING)])
+    ensure_tenant_index(raw[GRIDS], [("community_id", ASCENDING)])
 
 
 # -- hierarchy ---------------------------------------------------------------------------------
-def add(db, collection, document):
-    return db[collection].insert_one(document)
+def add(db, collection, document, events=()):
+    return db[collection].insert_one(document, events=list(events))
+
+
+def change(db, collection, doc_id, changes, events=()):
+    """Set fields of a hierarchy document (household, grid) with the events it causes."""
+    return db[collection].find_one_and_update({"_id": doc_id}, {"$set": changes},
+                                              events=list(events))
 
 
 def get(db, collection, doc_id):
