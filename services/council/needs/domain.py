@@ -52,7 +52,7 @@ def new_need(need_id, data, household, received_at, settings, raised_by, knock_i
 def state_data(need, **extra):
     """What every need event carries: the need's state after the change."""
     return {"need_id": need["_id"], **{k: need.get(k) for k in STATE_FIELDS},
-            "note": None, **extra}
+            "overdue": bool(need.get("overdue")), "note": None, **extra}
 
 
 def check_allowed(need, action):
@@ -125,6 +125,9 @@ def need_view(need, with_history=False):
                                                                           "missed", "version",
                                                                           "ratings",
                                                                           "satisfied_ratings")}}
+    view["overdue"] = bool(view.get("overdue"))  # the stand-in store may answer 1 for true
+    if view.get("rating"):
+        view["rating"] = {**view["rating"], "satisfied": bool(view["rating"]["satisfied"])}
     if with_history:
         view["history"] = need.get("history") or []
     return view
