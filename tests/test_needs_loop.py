@@ -214,3 +214,37 @@ def test_rebuild_equals_live(gateway_url):
     for figures in (live, after):
         figures.pop("as_of")
     assert after == live
+
+
+def test_an_implemented_proposal_resolves_its_linked_needs(gateway_url, platform):
+    w = World(gateway_url)
+    s = w.staff
+    asks = [s.created("/v1/needs", {"household_id": h["id"], "category": "facilities",
+                                    "description": "希望小区增设儿童游乐设施"})
+            for h in w.households[:3]]
+    s.post(f"/v1/needs/{asks[1]['id']}/dispatch", {"unit": "社区居委会"})
+    s.post(f"/v1/needs/{asks[2]['id']}/resolve", {"resolution": "已答复"})
+    clusters = s.get(f"/v1/needs/clusters?compound_id={w.compound['id']}").json()["items"]
+    assert clusters == [{"compound_id": w.compound["id"], "category": "facilities",
+                         "households": 3, "need_ids": sorted(a["id"] for a in asks)}]
+    event = new_event("council.proposal_implemented", {
+        "proposal_id": "p1", "deliberation_id": "d1", "title": "增设儿童游乐设施",
+        "need_ids": [a["id"] for a in asks] + ["not-a-need"]})
+    envelope = {**event, "tenant": w.tenant, "correlation_id": "proposal",
+                "actor": {"id": "staff-1", "roles": ["community_staff"]}}
+    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
+        for _ in range(2):  # delivered twice: resolved once
+            connection.Producer().publish(envelope, exchange=Exchange(
+                "council.events", type="topic", durable=True),
+                routing_key="proposal_implemented", retry=True)
+    def resolved():
+        reads = [s.get(f"/v1/needs/{a['id']}").json() for a in asks[:2]]
+        return reads if all(r["status"] == "resolved" for r in reads) else None
+    for read in wait_until(resolved, what="linked needs resolved"):
+        assert read["resolution"] == "议事提案已落实：增设儿童游乐设施"
+        assert read["history"][-1]["by"] == {"sub": "system", "on_behalf_of": None}
+        assert [h["status"] for h in read["history"]].count("resolved") == 1
+    already = s.get(f"/v1/needs/{asks[2]['id']}").json()
+    assert already["resolution"] == "已答复"  # resolved before: left as it was
+    rated = s.post(f"/v1/needs/{asks[0]['id']}/rate", {"satisfied": True, "score": 5})
+    assert rated.status_code == 200 and rated.json()["status"] == "closed"
