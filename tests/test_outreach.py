@@ -76,3 +76,85 @@ def test_coverage_of_this_week_lists_the_elderly_living_alone_first(gateway_url)
     again = w.staff.get(path).json()["not_knocked"]
     assert again[0]["household_id"] == w.households[2]["id"]  # still first: elderly alone
     assert again[0]["last_knocked_at"].startswith("2020-01-01")
+
+
+def test_grids_in_the_registry(world):
+    s = world.staff
+    grids = s.get(f"/v1/grids?community_id={world.community['id']}").json()["items"]
+    assert {g["name"] for g in grids} == {"第1网格", "第2网格"}
+    assert world.households[0]["grid_id"] == world.grid1["id"]
+    assert world.households[0]["grid"] == "第1网格"  # the old label follows the grid's name
+    other = s.created("/v1/communities", {"name": "红卫社区"})
+    elsewhere = s.created("/v1/grids", {"community_id": other["id"], "name": "第9网格",
+                                        "worker_subs": ["worker-9"]})
+    wrong = s.post("/v1/households", {"compound_id": world.compound["id"], "address": "x",
+                                      "grid_id": elsewhere["id"]})
+    assert wrong.status_code == 422 and "grid_id" in wrong.json()["errors"]
+    home = world.households[4]
+    patch = s.request("PATCH", f"/v1/households/{home['id']}", json={"grid_id": elsewhere["id"]})
+    assert patch.status_code == 422
+    assert s.request("PATCH", f"/v1/households/{home['id']}",
+                     json={"colour": "red"}).status_code == 422
+    assert world.worker1.request("PATCH", f"/v1/households/{home['id']}",
+                                 json={"grid_id": world.grid1["id"]}).status_code == 403
+    assert s.post("/v1/grids", {"community_id": world.community["id"], "name": ""}).status_code == 422
+    # moving a household into grid 1 lets grid 1's worker knock there, at once
+    assert world.knock(world.worker1, home).status_code == 403
+    moved = s.request("PATCH", f"/v1/households/{home['id']}", json={"grid_id": world.grid1["id"]})
+    assert moved.status_code == 200 and moved.json()["grid_id"] == world.grid1["id"]
+    assert world.knock(world.worker1, home).status_code == 201
+    s.request("PATCH", f"/v1/households/{home['id']}", json={"grid_id": world.grid2["id"]})
+
+
+def test_concurrent_dispatches_of_one_need_succeed_once(world):
+    import eventlet
+
+    s = world.staff
+    need = s.created("/v1/needs", {"household_id": world.households[0]["id"],
+                                   "category": "repair", "description": "电梯故障"})
+    pool = eventlet.GreenPool(10)
+    codes = list(pool.imap(lambda n: s.post(f"/v1/needs/{need['id']}/dispatch",
+                                            {"unit": f"单位{n}"}).status_code, range(10)))
+    assert sorted(codes) == [200] + [409] * 9
+    read = s.get(f"/v1/needs/{need['id']}").json()
+    assert [h["status"] for h in read["history"]] == ["received", "dispatched"]
+
+
+def test_a_knock_whose_request_died_before_its_tickets_gets_them_from_its_event(world,
+                                                                               platform):
+    """The knock's event carries its needs: council's consumer creates the tickets the
+    request did not (as after a crash between the two writes), once however often."""
+    from kombu import Connection, Exchange
+
+    from chassis import clock
+    from contracts import new_event
+
+    home = world.households[1]
+    knock_id = "KNOCKLOST" + world.tenant.replace("-", "")
+    data = {"knock_id": knock_id, "household_id": home["id"], "compound_id": home["compound_id"],
+            "community_id": home["community_id"], "grid_id": home["grid_id"],
+            "visited_at": clock.now_iso(), "week": "2026-W49", "outcome": "met",
+            "residents_met": [world.han["id"]], "topics": [], "by": "worker-1",
+            "recorded_at": clock.now_iso(), "needs": [
+                {"need_id": f"{knock_id}N1", "category": "repair", "description": "下水道堵了",
+                 "urgency": "normal", "resident_id": world.han["id"]},
+                {"need_id": f"{knock_id}N2", "category": "policy", "description": "咨询低保",
+                 "urgency": "normal", "resident_id": None}]}
+    envelope = {**new_event("council.door_knocked", data), "tenant": world.tenant,
+                "correlation_id": "lost", "actor": {"id": "worker-1", "roles": ["grid_worker"]}}
+    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
+        for copy in range(2):  # the same event twice, then a fresh copy (a second relay pass)
+            connection.Producer().publish(envelope, exchange=Exchange(
+                "council.events", type="topic", durable=True), routing_key="door_knocked",
+                retry=True)
+        connection.Producer().publish({**envelope, "event_id": envelope["event_id"] + "X"},
+                                      exchange=Exchange("council.events", type="topic",
+                                                        durable=True),
+                                      routing_key="door_knocked", retry=True)
+    needs = wait_until(lambda: (lambda items: items if len(items) == 2 else None)(
+        [n for n in world.staff.get(f"/v1/needs?household_id={home['id']}&limit=200")
+         .json()["items"] if n.get("knock_id") == knock_id]), what="tickets from the event")
+    assert sorted(n["id"] for n in needs) == [f"{knock_id}N1", f"{knock_id}N2"]
+    one = world.staff.get(f"/v1/needs/{knock_id}N1").json()
+    assert one["raised_by"] == {"sub": "worker-1", "on_behalf_of": world.han["id"]}
+    assert one["channel"] == "door_knock" and len(one["history"]) == 1

@@ -1,6 +1,8 @@
 """Outreach entrypoints (a mixin of CouncilService): record door-knocks, list them, weekly
 coverage; and the consumer of council's own `door_knocked` that keeps coverage and makes sure
 every need heard at the door has its ticket."""
+from datetime import timedelta
+
 from chassis import clock
 from chassis.config import settings_from
 from chassis.consumer import consume_event
@@ -38,10 +40,7 @@ class OutreachEntrypoints:
     def list_door_knocks(self, query):
         filters = load(schemas.DoorKnockQuery(), query or {})
         start = deadlines.day_start(filters["from_"]) if filters.get("from_") else None
-        end = None
-        if filters.get("to"):
-            from datetime import timedelta
-            end = deadlines.day_start(filters["to"] + timedelta(days=1))
+        end = deadlines.day_start(filters["to"] + timedelta(days=1)) if filters.get("to") else None
         rows = store.find_knocks(self.store, filters, start, end, filters["limit"],
                                  filters["cursor"])
         return page([domain.knock_view(row) for row in rows], filters["limit"])
