@@ -99,10 +99,13 @@ class HouseholdsProjection:
     @consume_event("residents", "resident_registered")
     def project_resident_registered(self, envelope):
         data = envelope["data"]
-        save_resident(self.store, data["resident_id"], resident_fields(data))
+        save_resident(self.store, data["resident_id"],
+                      {**resident_fields(data), "community_id": data["community_id"]})
 
     @consume_event("residents", "resident_updated")
     def project_resident_updated(self, envelope):
-        fields = resident_fields(envelope["data"]["changes"])
-        if fields:
-            save_resident(self.store, envelope["data"]["resident_id"], fields)
+        data = envelope["data"]
+        fields = resident_fields(data["changes"])
+        if fields:  # community_id on every document: the community scope filters by it
+            save_resident(self.store, data["resident_id"],
+                          {**fields, "community_id": data["community_id"]})
