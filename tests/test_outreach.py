@@ -158,3 +158,25 @@ def test_a_knock_whose_request_died_before_its_tickets_gets_them_from_its_event(
     one = world.staff.get(f"/v1/needs/{knock_id}N1").json()
     assert one["raised_by"] == {"sub": "worker-1", "on_behalf_of": world.han["id"]}
     assert one["channel"] == "door_knock" and len(one["history"]) == 1
+
+
+def test_a_retried_knock_with_its_idempotency_key_records_one_knock_and_its_needs_once(world):
+    from chassis import clock
+
+    home = world.households[2]
+    body = {"household_id": home["id"], "visited_at": clock.now_iso(), "outcome": "met",
+            "residents_met": [world.wang["id"]],
+            "needs": [{"category": "medical", "description": "想预约上门量血压",
+                       "resident_id": world.wang["id"]}]}
+    first = world.worker1.post("/v1/door-knocks", body, headers={"Idempotency-Key": "k-1"})
+    again = world.worker1.post("/v1/door-knocks", body, headers={"Idempotency-Key": "k-1"})
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers.get("Idempotent-Replayed") == "true"
+    knocks = world.staff.get(f"/v1/door-knocks?household_id={home['id']}").json()["items"]
+    assert [k["id"] for k in knocks] == [first.json()["id"]]
+    needs = world.staff.get(f"/v1/needs?household_id={home['id']}").json()["items"]
+    assert [n["id"] for n in needs] == first.json()["need_ids"]
+    bad_week = world.staff.get("/v1/outreach/coverage?week=2026-49")
+    assert bad_week.status_code == 422 and "week" in bad_week.json()["errors"]
+    late = world.knock(world.worker1, home, outcome="not_home", residents_met=[world.wang["id"]])
+    assert late.status_code == 422  # nobody is met when nobody was home
