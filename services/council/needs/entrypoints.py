@@ -23,7 +23,7 @@ class NeedsEntrypoints:
     def raise_need(self, payload):
         data = load(schemas.NeedIn(), payload)
         household = self.residents.household_ref(data["household_id"])  # 404 across tenants
-        domain.check_own_household(self.call, household["id"], self._own_household())
+        domain.check_caller_household(self.call, household["id"], self._caller_household())
         on_behalf_of = None
         if data.get("resident_id"):
             ref = self.residents.resident_ref(data["resident_id"])
@@ -39,34 +39,34 @@ class NeedsEntrypoints:
     @rpc(expected_exceptions=EXPECTED)
     def get_need(self, need_id):
         need = found(lambda nid: store.get(self.store, nid), need_id, "need")
-        return domain.need_view(domain.visible_to(self.call, need, self._own_household()),
+        return domain.need_view(domain.visible_to(self.call, need, self._caller_household()),
                                 with_history=True)
 
     @rpc(expected_exceptions=EXPECTED)
     def list_needs(self, query):
         filters = load(schemas.NeedQuery(), query or {})
         if domain.is_resident_only(self.call):
-            filters["household_id"] = self._own_household() or "-"
+            filters["household_id"] = self._caller_household() or "-"
         rows = store.find(self.store, filters, filters["limit"], filters["cursor"])
         return page([domain.need_view(row) for row in rows], filters["limit"])
 
     @rpc(expected_exceptions=EXPECTED)
     def dispatch_need(self, need_id, payload):
         data = load(schemas.DispatchIn(), payload)
-        return self._move(need_id, "dispatch", data, domain.actor(self.call))
+        return self._move_need(need_id, "dispatch", data, domain.actor(self.call))
 
     @rpc(expected_exceptions=EXPECTED)
     def resolve_need(self, need_id, payload):
         data = load(schemas.ResolveIn(), payload)
-        return self._move(need_id, "resolve", data, domain.actor(self.call))
+        return self._move_need(need_id, "resolve", data, domain.actor(self.call))
 
     @rpc(expected_exceptions=EXPECTED)
     def rate_need(self, need_id, payload):
         data = load(schemas.RateIn(), payload)
-        own = self._own_household()
+        own = self._caller_household()
         need = found(lambda nid: store.get(self.store, nid), need_id, "need")
         domain.visible_to(self.call, need, own)
-        return self._move(need_id, "rate", data, domain.rater(self.call, need),
+        return self._move_need(need_id, "rate", data, domain.rater(self.call, need),
                           check=lambda n: domain.visible_to(self.call, n, own))
 
     @rpc(expected_exceptions=EXPECTED)
@@ -116,11 +116,11 @@ class NeedsEntrypoints:
             transitions.move(self.store, need_id, "resolve", {"resolution": resolution},
                              domain.SYSTEM)
 
-    def _move(self, need_id, action, data, by, check=None):
+    def _move_need(self, need_id, action, data, by, check=None):
         return domain.need_view(transitions.move(self.store, need_id, action, data, by, check),
                                 with_history=True)
 
-    def _own_household(self):
+    def _caller_household(self):
         """The calling resident's household (None for staff)."""
         if not domain.is_resident_only(self.call):
             return None
