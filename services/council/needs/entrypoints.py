@@ -23,7 +23,7 @@ class NeedsEntrypoints:
     def raise_need(self, payload):
         data = load(schemas.NeedIn(), payload)
         household = self.residents.household_ref(data["household_id"])  # 404 across tenants
-        domain.check_caller_household(self.call, household["id"], self._caller_household())
+        domain.check_own_household(self.call, household["id"], self._caller_household())
         on_behalf_of = None
         if data.get("resident_id"):
             ref = self.residents.resident_ref(data["resident_id"])
