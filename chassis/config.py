@@ -72,6 +72,14 @@ class Settings:
     discharge_follow_up_days: int = _setting("GONGZHI_DISCHARGE_FOLLOW_UP_DAYS", "3", int)
     hospital_inbox: str = _setting("GONGZHI_HOSPITAL_INBOX", "hospital.inbox")
 
+    # The needs loop (services/council): deadlines from receipt, and the overdue sweep.
+    need_respond_hours: float = _setting("GONGZHI_NEED_RESPOND_HOURS", "24", float)
+    need_resolve_hours: float = _setting("GONGZHI_NEED_RESOLVE_HOURS", "168", float)
+    urgent_need_respond_hours: float = _setting("GONGZHI_URGENT_NEED_RESPOND_HOURS", "2", float)
+    urgent_need_resolve_hours: float = _setting("GONGZHI_URGENT_NEED_RESOLVE_HOURS", "24", float)
+    need_sweep_seconds: float = _setting("GONGZHI_NEED_SWEEP_SECONDS", "60", float)
+    need_cluster_days: int = _setting("GONGZHI_NEED_CLUSTER_DAYS", "30", int)
+
     @property
     def is_development(self):
         return self.env == "development"

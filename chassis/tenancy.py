@@ -69,8 +69,14 @@ class TenantDatabase:
         return self.communities is None or community_id in self.communities
 
     def complete(self, event):
-        """Give an event its context: tenant, actor, correlation id."""
-        return {**event, "tenant": self.tenant, "actor": self._call.actor_record(),
+        """Give an event its context: tenant, actor, correlation id. An event built with
+        `on_behalf_of` (someone acted for a resident in this call) records it in its actor."""
+        event = dict(event)
+        actor = self._call.actor_record()
+        on_behalf_of = event.pop("on_behalf_of", None)
+        if on_behalf_of:
+            actor["on_behalf_of"] = on_behalf_of
+        return {**event, "tenant": self.tenant, "actor": actor,
                 "correlation_id": self._call.correlation_id}
 
 

@@ -10,6 +10,7 @@ import requests
 
 from chassis.config import Settings
 from gateway import tokens
+from devstack import demo_outreach
 from integrations.hospital.demo_patients import id_number
 
 TENANT = "hongwei"
@@ -82,6 +83,11 @@ class Client:
         response.raise_for_status()
         return response.json()
 
+    def patch(self, path, body):
+        response = self.session.patch(self.base_url + path, json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
     def get(self, path):
         response = self.session.get(self.base_url + path, timeout=30)
         response.raise_for_status()
@@ -94,10 +100,13 @@ def load_if_empty(base_url, secret=None):
     client = Client(base_url, token)
     if client.get("/v1/communities?limit=1")["items"]:
         return f"demo data: {TENANT} already has data, left as it is"
-    return load(client)
+    def worker_client(sub):
+        return Client(base_url, tokens.mint(secret or Settings().jwt_secret, tenant=TENANT,
+                                            sub=sub, roles_=["grid_worker"], ttl_seconds=3600))
+    return load(client, worker_client)
 
 
-def load(client):
+def load(client, worker_client=None):
     community = client.post("/v1/communities", {"name": COMMUNITY})
     households = []
     for compound_name, addresses in COMPOUNDS.items():
@@ -141,6 +150,7 @@ def load(client):
     return (f"demo data: {COMMUNITY}, {len(COMPOUNDS)} compounds, {len(households)} households, "
             f"{len(residents)} residents ({len(elderly)} elderly), {SERVED} home visits completed "
             f"with {packages} medicine packages, 1 upcoming ({upcoming['id']}), 1 cancelled, "
-            f"1 referral to the hospital ({referral['id']}; `make hospital-sim` answers it)")
+            f"1 referral to the hospital ({referral['id']}; `make hospital-sim` answers it)"
+            + demo_outreach.load(client, worker_client))  # grids, knocks, needs (issue 12)
 
 

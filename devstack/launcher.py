@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-SERVICES = ("residents", "health", "metrics", "gateway")
+SERVICES = ("residents", "health", "council", "metrics", "gateway")  # council: issue 12
 STATE_DIR = Path(".run")
 
 

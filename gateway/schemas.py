@@ -21,6 +21,9 @@ class RebuildOut(Schema):
     residents = fields.Integer()
     visits = fields.Integer()
     follow_ups = fields.Integer()
+    households = fields.Integer()
+    knocks = fields.Integer()
+    needs = fields.Integer()
 
 
 _pages = {}

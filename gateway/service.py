@@ -14,9 +14,13 @@ from gateway.openapi import openapi_document
 from gateway.routes.health import HealthRoutes
 from gateway.routes.metrics import MetricsRoutes
 from gateway.routes.registry import RegistryRoutes
+from gateway.routes.needs import NeedsRoutes
+from gateway.routes.outreach import OutreachRoutes
 
 
-class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes, HealthChecks):
+class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes,
+                     OutreachRoutes, NeedsRoutes,  # council (issue 12)
+                     HealthChecks):
     name = "gateway"
 
     config = Config()

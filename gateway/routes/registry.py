@@ -73,6 +73,24 @@ class RegistryRoutes:
         query = load(CursorQuery(), request.query)
         return self.residents.resident_timeline(resident_id, query["limit"], query["cursor"])
 
+    # -- grids (网格) and households' places in them (issue 12) ----------------------------------
+    @api("POST", "/v1/grids", roles=roles.REGISTRARS, body=registry_schemas.GridIn,
+         answer=registry_schemas.GridOut, status=201, tag="registry",
+         summary="Add a grid (网格) with its grid workers")
+    def create_grid(self, request):
+        return 201, self.residents.create_grid(request.body)
+
+    @api("GET", "/v1/grids", roles=roles.STAFF, query=registry_schemas.GridQuery,
+         answer=registry_schemas.GridOut, many=True, tag="registry", summary="List grids")
+    def list_grids(self, request):
+        return self.residents.list_grids(request.query)
+
+    @api("PATCH", "/v1/households/<string:household_id>", roles=roles.REGISTRARS,
+         body=registry_schemas.HouseholdPatch, answer=registry_schemas.HouseholdOut,
+         tag="registry", summary="Move a household to a grid, or correct its address")
+    def update_household(self, request, household_id):
+        return self.residents.update_household(household_id, request.body)
+
     def _hierarchy(self, level, request):
         query = load(PageQuery(), request.query)
         limit, cursor = query.pop("limit"), query.pop("cursor")

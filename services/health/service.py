@@ -17,7 +17,7 @@ from contracts import new_event
 from services.health import (answers, care, domain, fhir, followups, identity, intake,
                              referrals, schemas, store, sweep)
 from services.health.inbox import HospitalInbox
-from services.health.timer import settings_timer
+from chassis.timer import settings_timer
 
 _log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from chassis.health import HealthChecks
 from chassis.store import Store
 from chassis.validation import load
 from services.metrics import domain, schemas, store
+from services.metrics import outreach  # issue 12
 from services.metrics.cache import SummaryCache
 
 EXPORT_PAGE = 500
@@ -20,10 +21,12 @@ class MetricsService(HealthChecks):
 
     config = Config()
     call = CallContext()
-    store = Store(indexes=store.ensure_indexes, community_scoped=store.COMMUNITY_SCOPED)
+    store = Store(indexes=lambda raw: (store.ensure_indexes(raw), outreach.ensure_indexes(raw)),
+                  community_scoped=store.COMMUNITY_SCOPED)
     cache = SummaryCache()
     residents = BoundedRpcProxy("residents")
     health = BoundedRpcProxy("health")
+    council = BoundedRpcProxy("council")
 
     @consume_event("residents", "resident_registered")
     def on_resident_registered(self, envelope):
@@ -43,6 +46,40 @@ class MetricsService(HealthChecks):
     @consume_event("health", "follow_up_changed")
     def on_follow_up_changed(self, envelope):
         store.record_follow_up(self.store, domain.follow_up_fact(envelope["data"]))
+
+    # -- outreach and needs (issue 12) -----------------------------------------------------------
+    @consume_event("residents", "household_registered")
+    def on_household_registered(self, envelope):
+        outreach.record_household(self.store, envelope["data"])
+
+    @consume_event("council", "door_knocked")
+    def on_door_knocked(self, envelope):
+        data = envelope["data"]
+        outreach.record_knock(self.store, data["week"], data["community_id"], data["household_id"])
+
+    @consume_event("council", "need_received")
+    def on_need_received(self, envelope):
+        outreach.record_need(self.store, envelope["data"])
+
+    @consume_event("council", "need_dispatched")
+    def on_need_dispatched(self, envelope):
+        outreach.record_need(self.store, envelope["data"])
+
+    @consume_event("council", "need_resolved")
+    def on_need_resolved(self, envelope):
+        outreach.record_need(self.store, envelope["data"])
+
+    @consume_event("council", "need_rated")
+    def on_need_rated(self, envelope):
+        outreach.record_need(self.store, envelope["data"])
+
+    @consume_event("council", "need_reopened")
+    def on_need_reopened(self, envelope):
+        outreach.record_need(self.store, envelope["data"])
+
+    @consume_event("council", "need_overdue")
+    def on_need_overdue(self, envelope):
+        outreach.record_need(self.store, envelope["data"])
 
     @rpc(expected_exceptions=EXPECTED)
     def summary(self, query=None):
@@ -66,7 +103,8 @@ class MetricsService(HealthChecks):
             visit_totals=totals,
             elderly_served=store.count_elderly_among(self.store, served_ids, born_by),
             as_of=clock.now_iso(), filters=filters,
-            follow_ups=store.follow_up_counts(self.store, community))
+            follow_ups=store.follow_up_counts(self.store, community)) | outreach.summary_fields(
+                self.store, community, start, end)
 
     @rpc(expected_exceptions=EXPECTED)
     def rebuild(self):
@@ -79,8 +117,20 @@ class MetricsService(HealthChecks):
                               domain.visit_fact)
         follow_ups = self._export(self.health.export_follow_ups, store.record_follow_up,
                                   domain.follow_up_fact)
+        outreach.forget(self.store)
+        council = outreach.rebuild(self.store, self._export_all)
         self.cache.forget(self.store.tenant)
-        return {"residents": residents, "visits": visits, "follow_ups": follow_ups}
+        return {"residents": residents, "visits": visits, "follow_ups": follow_ups, **council}
+
+    def _export_all(self, service, method):
+        export = getattr(getattr(self, service), method)
+        cursor = None
+        while True:
+            page = export(limit=EXPORT_PAGE, cursor=cursor)
+            yield from page["items"]
+            cursor = page["next"]
+            if not cursor:
+                return
 
     def _export(self, export, record, to_fact):
         count, cursor = 0, None

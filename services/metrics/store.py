@@ -8,7 +8,8 @@ RESIDENT_FACTS, VISIT_FACTS = "resident_facts", "visit_facts"
 FOLLOW_UP_FACTS = "follow_up_facts"
 # Community-owned facts (chassis/tenancy.py): a community-scoped caller's summary counts only
 # its communities. New areas add their fact collections here.
-COMMUNITY_SCOPED = (RESIDENT_FACTS, VISIT_FACTS, FOLLOW_UP_FACTS)
+COMMUNITY_SCOPED = (RESIDENT_FACTS, VISIT_FACTS, FOLLOW_UP_FACTS,
+                    "household_facts", "knock_facts", "need_facts")  # services/metrics/outreach.py
 
 
 def ensure_indexes(raw):

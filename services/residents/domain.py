@@ -21,10 +21,14 @@ def new_compound(payload, community):
             "created_at": clock.now_iso()}
 
 
-def new_household(payload, compound):
+def new_household(payload, compound, grid=None):
+    """`grid` is the free-text label of before grids were entities; with a `grid_id` it
+    follows the grid's name (health's follow-ups filter by it)."""
     return {"_id": ids.new_id(), "compound_id": compound["_id"],
             "community_id": compound["community_id"], "address": payload["address"],
-            "grid": payload.get("grid"), "created_at": clock.now_iso()}
+            "grid_id": grid["_id"] if grid else None,
+            "grid": payload.get("grid") or (grid["name"] if grid else None),
+            "created_at": clock.now_iso()}
 
 
 def new_resident(payload, household, actor):
@@ -135,7 +139,8 @@ def resident_ref(resident, household):
     """Who and where a resident is, for other services (no phone, no ID number)."""
     return {key: resident[key] for key in ("household_id", "compound_id", "community_id")} | {
         "id": resident["_id"], "name": resident["name"], "birth_date": resident["birth_date"],
-        "gender": resident.get("gender"), "grid": (household or {}).get("grid")}
+        "gender": resident.get("gender"), "grid": (household or {}).get("grid"),
+        "grid_id": (household or {}).get("grid_id")}
 
 
 def referral_summary(data):

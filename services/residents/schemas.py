@@ -31,6 +31,30 @@ class HouseholdIn(Strict):
     compound_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     address = _name(200)
     grid = fields.String(validate=validate.Length(max=50), load_default=None)
+    grid_id = fields.String(validate=validate.Length(min=1, max=64), load_default=None)
+
+
+class HouseholdPatch(Strict):
+    grid_id = fields.String(validate=validate.Length(min=1, max=64), allow_none=True)
+    address = _name(200)
+
+
+class GridIn(Strict):
+    community_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = _name(50)
+    worker_subs = fields.List(fields.String(validate=validate.Length(min=1, max=128)),
+                              load_default=list, validate=validate.Length(max=100))
+
+
+class GridQuery(CursorQuery):
+    community_id = fields.String()
+
+
+class GridOut(Schema):
+    id = fields.String()
+    community_id = fields.String()
+    name = fields.String()
+    worker_subs = fields.List(fields.String())
 
 
 class ResidentIn(Strict):
@@ -118,6 +142,7 @@ class HouseholdOut(Schema):
     community_id = fields.String()
     address = fields.String()
     grid = fields.String(allow_none=True)
+    grid_id = fields.String(allow_none=True)
 
 
 class TimelineEntryOut(Schema):

@@ -12,7 +12,8 @@ from chassis.sealing import DataKeys
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
-from services.residents import domain, schemas, store
+from services.residents import domain, grids, schemas, store
+from services.residents import council_timeline
 
 
 class ResidentsService(HealthChecks):
@@ -41,8 +42,62 @@ class ResidentsService(HealthChecks):
     def create_household(self, payload):
         data = load(schemas.HouseholdIn(), payload)
         compound = _existing(self.store, store.COMPOUNDS, data["compound_id"], "compound")
-        household = domain.new_household(data, compound)
-        return _hierarchy_view(store.add(self.store, store.HOUSEHOLDS, household))
+        grid = self._grid_of(data.get("grid_id"), compound["community_id"])
+        household = domain.new_household(data, compound, grid)
+        event = new_event("residents.household_registered", grids.household_event_data(household))
+        return _hierarchy_view(store.add(self.store, store.HOUSEHOLDS, household, [event]))
+
+    # -- grids (网格) and households' places in them ----------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def create_grid(self, payload):
+        data = load(schemas.GridIn(), payload)
+        community = _existing(self.store, store.COMMUNITIES, data["community_id"], "community")
+        grid = grids.new_grid(data, community)
+        event = new_event("residents.grid_changed", grids.grid_event_data(grid))
+        return grids.grid_view(store.add(self.store, store.GRIDS, grid, [event]))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_grids(self, query):
+        filters = load(schemas.GridQuery(), query or {})
+        where = {"community_id": filters["community_id"]} if filters.get("community_id") else {}
+        rows = store.list_all(self.store, store.GRIDS, where, filters["limit"], filters["cursor"])
+        return page([grids.grid_view(row) for row in rows], filters["limit"])
+
+    @rpc(expected_exceptions=EXPECTED)
+    def update_household(self, household_id, payload):
+        data = load(schemas.HouseholdPatch(), payload, partial=True)
+        current = _existing(self.store, store.HOUSEHOLDS, household_id, "household")
+        grid = self._grid_of(data.get("grid_id"), current["community_id"])
+        changes = grids.household_changes(data, grid)
+        if not changes:
+            return _hierarchy_view(current)
+        event = new_event("residents.household_changed",
+                          grids.household_event_data({**current, **changes}))
+        return _hierarchy_view(store.change(self.store, store.HOUSEHOLDS, household_id,
+                                            changes, [event]))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def household_ref(self, household_id):
+        """Where a household sits and who its grid workers are: for council's checks.
+        NotFound when the household is not in the caller's tenant."""
+        household = _existing(self.store, store.HOUSEHOLDS, household_id, "household")
+        grid = store.get(self.store, store.GRIDS, household["grid_id"]) \
+            if household.get("grid_id") else None
+        return {**_hierarchy_view(household),
+                "grid_workers": list((grid or {}).get("worker_subs") or [])}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def export_households(self, limit=500, cursor=None):
+        """Household facts (as their events carry them) for rebuilding projections elsewhere."""
+        rows = store.list_all(self.store, store.HOUSEHOLDS, {}, limit, cursor)
+        return page([grids.household_event_data(row) | {"id": row["_id"]} for row in rows], limit)
+
+    def _grid_of(self, grid_id, community_id):
+        if not grid_id:
+            return None
+        grid = _existing(self.store, store.GRIDS, grid_id, "grid")
+        grids.check_same_community(grid, community_id)
+        return grid
 
     @rpc(expected_exceptions=EXPECTED)
     def list_hierarchy(self, level, filters=None, limit=50, cursor=None):
@@ -162,6 +217,33 @@ class ResidentsService(HealthChecks):
         store.add_timeline_entry(self.store, domain.timeline_entry(
             envelope, data["resident_id"], "home_visit_cancelled", "上门医疗服务已取消"))
 
+    # -- council: door-knocks and needs on the resident's timeline (issue 12) -----------------------
+    @consume_event("council", "door_knocked")
+    def on_door_knocked(self, envelope):
+        for entry in council_timeline.knock_entries(envelope):
+            store.add_timeline_entry(self.store, entry)
+
+    @consume_event("council", "need_received")
+    def on_need_received(self, envelope):
+        self._need_entry(envelope)
+
+    @consume_event("council", "need_dispatched")
+    def on_need_dispatched(self, envelope):
+        self._need_entry(envelope)
+
+    @consume_event("council", "need_resolved")
+    def on_need_resolved(self, envelope):
+        self._need_entry(envelope)
+
+    @consume_event("council", "need_rated")
+    def on_need_rated(self, envelope):
+        self._need_entry(envelope)
+
+    def _need_entry(self, envelope):
+        entry = council_timeline.need_entry(envelope)
+        if entry:
+            store.add_timeline_entry(self.store, entry)
+
     # -- helpers ------------------------------------------------------------------------------------
     def _view(self, resident):
         return domain.resident_view(resident, clock.today())
@@ -172,5 +254,6 @@ def _existing(db, collection, doc_id, what):
 
 
 def _hierarchy_view(document):
-    view = {k: v for k, v in document.items() if k not in ("_id", "tenant", "created_at")}
+    view = {k: v for k, v in document.items()
+            if k not in ("tenant", "created_at") and not k.startswith("_")}
     return {"id": document["_id"], **view}

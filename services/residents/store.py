@@ -9,11 +9,12 @@ from contracts.elderly import elderly_cutoff
 
 COMMUNITIES, COMPOUNDS, HOUSEHOLDS, RESIDENTS = "communities", "compounds", "households", "residents"
 TIMELINE = "timeline"
-OUTBOXED = (RESIDENTS,)
+GRIDS = "grids"
+OUTBOXED = (RESIDENTS, HOUSEHOLDS, GRIDS)
 # Community-owned collections (chassis/tenancy.py): a token limited to some communities sees
 # only theirs. A community is owned through its own id; the rest carry `community_id`.
 COMMUNITY_SCOPED = {COMMUNITIES: "_id", COMPOUNDS: "community_id", HOUSEHOLDS: "community_id",
-                    RESIDENTS: "community_id", TIMELINE: "community_id"}
+                    RESIDENTS: "community_id", TIMELINE: "community_id", GRIDS: "community_id"}
 # A resident's document keeps the ids of the visits already counted in its health summary (the
 # idempotency guard of apply_completed_visit); answers never need them.
 RESIDENT_FIELDS = {**HIDDEN, "counted_visits": 0, "id_number_hash": 0}
@@ -45,11 +46,18 @@ def ensure_indexes(raw):
     ensure_tenant_index(raw[RESIDENTS], [("community_id", ASCENDING)])
     ensure_tenant_index(raw[RESIDENTS], [(ID_NUMBER_HASH, ASCENDING)])
     ensure_tenant_index(raw[TIMELINE], [("resident_id", ASCENDING), ("at", DESCENDING)])
+    ensure_tenant_index(raw[GRIDS], [("community_id", ASCENDING)])
 
 
 # -- hierarchy ---------------------------------------------------------------------------------
-def add(db, collection, document):
-    return db[collection].insert_one(document)
+def add(db, collection, document, events=()):
+    return db[collection].insert_one(document, events=list(events))
+
+
+def change(db, collection, doc_id, changes, events=()):
+    """Set fields of a hierarchy document (household, grid) with the events it causes."""
+    return db[collection].find_one_and_update({"_id": doc_id}, {"$set": changes},
+                                              events=list(events))
 
 
 def get(db, collection, doc_id):

@@ -50,6 +50,11 @@ def run_the_outage(container, settings, through_proxy, proxy):
     community = call("create_community", {"name": "凯旋社区"})
     compound = call("create_compound", {"community_id": community["id"], "name": "永光新村"})
     home = call("create_household", {"compound_id": compound["id"], "address": "3栋101"})
+    # the household's own event (household_registered) goes out before the outage
+    address = through_proxy.nameko_config()["WEB_SERVER_ADDRESS"]
+    wait_until(lambda: json.loads(requests.get(f"http://{address}/health/ready", timeout=30)
+                                  .text)["checks"].get("outbox_backlog") == 0,
+               what="the household's event published")
     # a witness queue on the real broker sees every residents event
     witness = Queue(f"witness-{uuid.uuid4().hex[:6]}", durable=False, auto_delete=False,
                     exchange=Exchange("residents.events", type="topic", durable=True),

@@ -1,0 +1,1 @@
+"""The needs loop (接诉即办): received -> dispatched -> resolved -> closed | reopened."""

@@ -1,0 +1,92 @@
+"""Outreach and needs indicators: households, this week's door-knock coverage and the needs
+loop's rates, projected from the registry's and council's events (and rebuilt from their
+exports). The only code touching these fact collections.
+
+Need facts keep the need's state with the highest `version` seen, so redeliveries and
+reordering change nothing; the rates are contracts/need_rates.py, as council's scores."""
+from datetime import datetime, timedelta, timezone
+
+from pymongo import ASCENDING
+
+from chassis.tenancy import ensure_tenant_index
+from contracts.need_rates import rates
+
+HOUSEHOLD_FACTS, KNOCK_FACTS, NEED_FACTS = "household_facts", "knock_facts", "need_facts"
+CHINA = timezone(timedelta(hours=8))
+NEED_FIELDS = ("community_id", "compound_id", "status", "unit", "received_at", "respond_by",
+               "resolve_by", "responded_at", "resolved_at", "overdue", "reopen_count",
+               "ratings", "satisfied_ratings", "version")
+
+
+def ensure_indexes(raw):
+    ensure_tenant_index(raw[HOUSEHOLD_FACTS], [("community_id", ASCENDING)])
+    ensure_tenant_index(raw[KNOCK_FACTS], [("week", ASCENDING), ("community_id", ASCENDING)])
+    ensure_tenant_index(raw[NEED_FACTS], [("community_id", ASCENDING), ("received_at", ASCENDING)])
+
+
+def current_week():
+    year, week, _ = datetime.now(CHINA).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+# -- facts ------------------------------------------------------------------------------------
+def record_household(db, data):
+    return db[HOUSEHOLD_FACTS].insert_if_absent(
+        {"_id": data["household_id"], "community_id": data["community_id"]})
+
+
+def record_knock(db, week, community_id, household_id):
+    """One fact per (week, household): a second knock that week adds nothing."""
+    return db[KNOCK_FACTS].insert_if_absent(
+        {"_id": f"{db.tenant}:{week}:{household_id}", "week": week,
+         "community_id": community_id, "household_id": household_id})
+
+
+def record_need(db, data):
+    fact = {"_id": data["need_id"], **{k: data.get(k) for k in NEED_FIELDS}}
+    if db[NEED_FACTS].update_one({"_id": fact["_id"], "version": {"$lt": fact["version"]}},
+                                 {"$set": fact}):
+        return True
+    return db[NEED_FACTS].insert_if_absent(fact)
+
+
+def forget(db):
+    for name in (HOUSEHOLD_FACTS, KNOCK_FACTS, NEED_FACTS):
+        db[name].delete_many({})
+
+
+# -- the summary's fields ---------------------------------------------------------------------
+def summary_fields(db, community_id=None, start=None, end=None):
+    scope = {"community_id": community_id} if community_id else {}
+    households = db[HOUSEHOLD_FACTS].count(scope)
+    knocked = db[KNOCK_FACTS].count({**scope, "week": current_week()})
+    window = dict(scope)
+    if start or end:
+        window["received_at"] = {**({"$gte": start} if start else {}),
+                                 **({"$lt": end} if end else {})}
+    figures = rates(db[NEED_FACTS].find(window))
+    return {
+        "households": households,
+        "households_knocked_this_week": knocked,
+        "door_knock_coverage": round(knocked / households, 4) if households else 0.0,
+        "needs_received": figures["received"],
+        "needs_resolved": figures["resolved"],
+        "needs_overdue": figures["overdue"],
+        "response_rate": figures["response_rate"],
+        "resolution_rate": figures["resolution_rate"],
+        "satisfaction_rate": figures["satisfaction_rate"],
+    }
+
+
+# -- rebuild ----------------------------------------------------------------------------------
+def rebuild(db, export_all):
+    """`export_all(service, method)` yields every exported item of a source service."""
+    households = sum(record_household(db, item) or 1
+                     for item in export_all("residents", "export_households"))
+    knocks = 0
+    for week in export_all("council", "export_knocked_weeks"):
+        for household_id in week["households"]:
+            record_knock(db, week["week"], week["community_id"], household_id)
+            knocks += 1
+    needs = sum(record_need(db, item) or 1 for item in export_all("council", "export_needs"))
+    return {"households": households, "knocks": knocks, "needs": needs}
