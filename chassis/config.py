@@ -56,6 +56,11 @@ class Settings:
     discharge_follow_up_days: int = _setting("GONGZHI_DISCHARGE_FOLLOW_UP_DAYS", "3", int)
     hospital_inbox: str = _setting("GONGZHI_HOSPITAL_INBOX", "hospital.inbox")
 
+    # The residents' deliberation week (services/council): how often each replica moves
+    # deliberations on by their times (scheduled -> open -> closed; safe in parallel).
+    deliberation_sweep_seconds: float = _setting("GONGZHI_DELIBERATION_SWEEP_SECONDS", "30",
+                                                 float)
+
     @property
     def is_development(self):
         return self.env == "development"

@@ -1,4 +1,4 @@
-"""Run one service process: `python -m chassis.runner residents|health|metrics|gateway`.
+"""Run one service process: `python -m chassis.runner residents|health|metrics|council|gateway`.
 
 The same command runs in a container and on a laptop; settings come from the environment.
 SIGTERM stops gracefully: consumers stop taking messages, in-flight workers finish within
@@ -25,6 +25,7 @@ SERVICES = {
     "residents": "services.residents.service:ResidentsService",
     "health": "services.health.service:HealthService",
     "metrics": "services.metrics.service:MetricsService",
+    "council": "services.council.service:CouncilService",
     "gateway": "gateway.service:GatewayService",
 }
 

@@ -5,9 +5,11 @@ from marshmallow import ValidationError
 
 from chassis import clock, ids
 from contracts import health, hospital, residents
+from contracts import deliberation  # council: the deliberation week
 from contracts.envelope import EnvelopeSchema
 
 SCHEMAS = {**residents.EVENTS, **health.EVENTS, **hospital.EVENTS}
+SCHEMAS.update(deliberation.EVENTS)  # council: the deliberation week
 # What the hospital publishes or reads: documented for its integrators in asyncapi.yaml.
 HOSPITAL_FACING = sorted(
     [key for key in SCHEMAS if key[0].startswith("hospital.")]

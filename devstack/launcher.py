@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-SERVICES = ("residents", "health", "metrics", "gateway")
+SERVICES = ("residents", "health", "metrics", "council", "gateway")
 STATE_DIR = Path(".run")
 
 

@@ -21,6 +21,8 @@ class RebuildOut(Schema):
     residents = fields.Integer()
     visits = fields.Integer()
     follow_ups = fields.Integer()
+    proposals = fields.Integer()  # the deliberation week
+    supports = fields.Integer()
 
 
 _pages = {}

@@ -10,12 +10,14 @@ from chassis.health import HealthChecks
 from chassis.store import Store
 from gateway.api import api
 from gateway.openapi import openapi_document
+from gateway.routes.deliberation import DeliberationRoutes
 from gateway.routes.health import HealthRoutes
 from gateway.routes.metrics import MetricsRoutes
 from gateway.routes.registry import RegistryRoutes
 
 
-class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes, HealthChecks):
+class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes, DeliberationRoutes,
+                     HealthChecks):
     name = "gateway"
 
     config = Config()

@@ -25,6 +25,11 @@ class SummaryOut(Schema):
     medicine_packages = fields.Integer(metadata={"description": "sum of dispensed quantities"})
     follow_ups_due = fields.Integer(metadata={"description": "follow-ups due now (state, not windowed)"})
     follow_ups_overdue = fields.Integer(metadata={"description": "follow-ups past their last day"})
+    # the deliberation week (services/metrics/council.py)
+    proposals_submitted = fields.Integer()
+    supports = fields.Integer(metadata={"description": "supports standing (not withdrawn)"})
+    proposals_accepted = fields.Integer()
+    proposals_implemented = fields.Integer()
     as_of = fields.String()
     community_id = fields.String(allow_none=True)
     # `from`/`to` echo the window applied to visit figures

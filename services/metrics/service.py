@@ -1,4 +1,6 @@
 """Metrics service entrypoints: event projections and the community summary."""
+from functools import partial
+
 from nameko.dependency_providers import Config
 
 from chassis import clock
@@ -9,7 +11,7 @@ from chassis.errors import EXPECTED
 from chassis.health import HealthChecks
 from chassis.store import Store
 from chassis.validation import load
-from services.metrics import domain, schemas, store
+from services.metrics import council, domain, schemas, store
 from services.metrics.cache import SummaryCache
 
 EXPORT_PAGE = 500
@@ -20,10 +22,11 @@ class MetricsService(HealthChecks):
 
     config = Config()
     call = CallContext()
-    store = Store(indexes=store.ensure_indexes)
+    store = Store(indexes=store.ensure_indexes)  # council.ensure_indexes: run from it
     cache = SummaryCache()
     residents = BoundedRpcProxy("residents")
     health = BoundedRpcProxy("health")
+    council = BoundedRpcProxy("council")
 
     @consume_event("residents", "resident_registered")
     def on_resident_registered(self, envelope):
@@ -44,6 +47,27 @@ class MetricsService(HealthChecks):
     def on_follow_up_changed(self, envelope):
         store.record_follow_up(self.store, domain.follow_up_fact(envelope["data"]))
 
+    # -- the deliberation week (services/metrics/council.py) ---------------------------------------
+    @consume_event("council", "proposal_submitted")
+    def on_proposal_submitted(self, envelope):
+        council.on_submitted(self.store, envelope["data"])
+
+    @consume_event("council", "proposal_supported")
+    def on_proposal_supported(self, envelope):
+        council.on_support(self.store, envelope["data"], active=True)
+
+    @consume_event("council", "support_withdrawn")
+    def on_support_withdrawn(self, envelope):
+        council.on_support(self.store, envelope["data"], active=False)
+
+    @consume_event("council", "proposal_decided")
+    def on_proposal_decided(self, envelope):
+        council.on_decided(self.store, envelope["data"])
+
+    @consume_event("council", "proposal_implemented")
+    def on_proposal_implemented(self, envelope):
+        council.on_implemented(self.store, envelope["data"], envelope["occurred_at"])
+
     @rpc(expected_exceptions=EXPECTED)
     def summary(self, query=None):
         filters = load(schemas.SummaryQuery(), query or {})
@@ -56,13 +80,14 @@ class MetricsService(HealthChecks):
         on_day = filters.get("to") or clock.today()
         born_by = domain.elderly_birth_cutoff(on_day)
         totals, served_ids = store.visit_totals(self.store, community, start, end)
-        return domain.summary(
+        return {**domain.summary(
             registered=store.count_residents(self.store, community, end),
             elderly_registered=store.count_residents(self.store, community, end, born_by),
             visit_totals=totals,
             elderly_served=store.count_elderly_among(self.store, served_ids, born_by),
             as_of=clock.now_iso(), filters=filters,
-            follow_ups=store.follow_up_counts(self.store, community))
+            follow_ups=store.follow_up_counts(self.store, community)),
+            **council.figures(self.store, community, start, end)}
 
     @rpc(expected_exceptions=EXPECTED)
     def rebuild(self):
@@ -75,8 +100,14 @@ class MetricsService(HealthChecks):
                               domain.visit_fact)
         follow_ups = self._export(self.health.export_follow_ups, store.record_follow_up,
                                   domain.follow_up_fact)
+        council.forget(self.store)
+        proposals = self._export(partial(self.council.export_deliberation_facts, "proposals"),
+                                 council.from_proposal_export, dict)
+        supports = self._export(partial(self.council.export_deliberation_facts, "supports"),
+                                council.from_support_export, dict)
         self.cache.forget(self.store.tenant)
-        return {"residents": residents, "visits": visits, "follow_ups": follow_ups}
+        return {"residents": residents, "visits": visits, "follow_ups": follow_ups,
+                "proposals": proposals, "supports": supports}
 
     def _export(self, export, record, to_fact):
         count, cursor = 0, None

@@ -3,6 +3,7 @@ per completed visit, inserted idempotently, aggregated at read."""
 from pymongo import ASCENDING
 
 from chassis.tenancy import ensure_tenant_index
+from services.metrics import council
 
 RESIDENT_FACTS, VISIT_FACTS = "resident_facts", "visit_facts"
 FOLLOW_UP_FACTS = "follow_up_facts"
@@ -13,6 +14,7 @@ def ensure_indexes(raw):
     ensure_tenant_index(raw[VISIT_FACTS], [("community_id", ASCENDING),
                                            ("completed_at", ASCENDING)])
     ensure_tenant_index(raw[FOLLOW_UP_FACTS], [("status", ASCENDING)])
+    council.ensure_indexes(raw)
 
 
 def record_resident(db, fact):

@@ -4,14 +4,14 @@ from nameko.dependency_providers import Config
 from chassis import clock
 from chassis.consumer import consume_event
 from chassis.context import CallContext
-from chassis.errors import EXPECTED, found
+from chassis.errors import EXPECTED, NotFound, found
 from chassis.health import HealthChecks
 from chassis.rpc import rpc
 from chassis.schemas import page
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
-from services.residents import domain, schemas, store
+from services.residents import council, domain, schemas, store
 
 
 class ResidentsService(HealthChecks):
@@ -121,6 +121,17 @@ class ResidentsService(HealthChecks):
         items = [domain.registered_event_data(row) | {"id": row["_id"]} for row in rows]
         return page(items, limit)
 
+    @rpc(expected_exceptions=EXPECTED)
+    def count_households(self, community_id, compound_id=None):
+        """Households registered now in a community (or one of its compounds): what the
+        council's thresholds are a share of. NotFound for a place not in the tenant."""
+        _existing(self.store, store.COMMUNITIES, community_id, "community")
+        if compound_id is not None:
+            compound = _existing(self.store, store.COMPOUNDS, compound_id, "compound")
+            if compound["community_id"] != community_id:
+                raise NotFound(f"no compound {compound_id} in community {community_id}")
+        return store.count_households(self.store, community_id, compound_id)
+
     # -- what other services tell us ------------------------------------------------------------
     @consume_event("health", "visit_completed")
     def on_visit_completed(self, envelope):
@@ -158,6 +169,23 @@ class ResidentsService(HealthChecks):
         data = envelope["data"]
         store.add_timeline_entry(self.store, domain.timeline_entry(
             envelope, data["resident_id"], "home_visit_cancelled", "上门医疗服务已取消"))
+
+    # -- the deliberation week (council) ------------------------------------------------------------
+    @consume_event("council", "proposal_submitted")
+    def on_proposal_submitted(self, envelope):
+        council.record(self.store, envelope, envelope["data"]["author_resident_id"])
+
+    @consume_event("council", "proposal_supported")
+    def on_proposal_supported(self, envelope):
+        council.record(self.store, envelope, envelope["data"]["resident_id"])
+
+    @consume_event("council", "proposal_decided")
+    def on_proposal_decided(self, envelope):
+        council.record(self.store, envelope, envelope["data"]["author_resident_id"])
+
+    @consume_event("council", "proposal_implemented")
+    def on_proposal_implemented(self, envelope):
+        council.record(self.store, envelope, envelope["data"].get("author_resident_id"))
 
     # -- helpers ------------------------------------------------------------------------------------
     def _view(self, resident):

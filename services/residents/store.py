@@ -19,6 +19,7 @@ def ensure_indexes(raw):
     ensure_tenant_index(raw[RESIDENTS], [("household_id", ASCENDING)])
     ensure_tenant_index(raw[RESIDENTS], [("community_id", ASCENDING)])
     ensure_tenant_index(raw[RESIDENTS], [("id_number", ASCENDING)])
+    ensure_tenant_index(raw[HOUSEHOLDS], [("community_id", ASCENDING), ("compound_id", ASCENDING)])
     ensure_tenant_index(raw[TIMELINE], [("resident_id", ASCENDING), ("at", DESCENDING)])
 
 
@@ -75,6 +76,13 @@ def search_residents(db, filters, today, limit, cursor):
         query["_id"] = {"$gt": cursor}
     return db[RESIDENTS].find(query, sort=[("_id", ASCENDING)], limit=limit,
                               projection=RESIDENT_FIELDS)
+
+
+def count_households(db, community_id, compound_id=None):
+    query = {"community_id": community_id}
+    if compound_id:
+        query["compound_id"] = compound_id
+    return db[HOUSEHOLDS].count(query)
 
 
 def count_residents(db):
