@@ -176,7 +176,7 @@ def test_closing_decision_progress_and_implementation(gateway_url, platform):
     assert early.status_code == 409 and "closes" in early.json()["detail"]
     assert world.staff.post(f"/v1/proposals/{pid}/progress",
                             {"percent": 10, "note": "x"}).status_code == 409
-    with _listening(platform, "proposal_implemented") as implemented:
+    with Listening(platform, "proposal_implemented") as implemented:
         closed = world.close(week)
         assert closed["status"] == "closed"
         assert world.close(week)["closed_at"] == closed["closed_at"]  # idempotent
@@ -335,13 +335,14 @@ def test_chinese_text_round_trips(gateway_url):
     assert proposal["reached_threshold"] is False
 
 
-class _listening:
+class Listening:
     """A test consumer of one council event, bound before the event can be published."""
 
     def __init__(self, platform, routing_key):
         self.uri = platform.env["GONGZHI_AMQP_URI"]
         self.routing_key = routing_key
         self.seen = {}
+        self.all = []
 
     def __enter__(self):
         self.connection = Connection(self.uri)
@@ -355,15 +356,18 @@ class _listening:
 
     def _on(self, body, message):
         body = json.loads(body) if isinstance(body, (str, bytes)) else body
-        self.seen[body["data"]["proposal_id"]] = body
+        data = body["data"]
+        key = data.get("proposal_id") or data.get("deliberation_id")
+        self.seen[key] = body
+        self.all.append(body)
         message.ack()
 
-    def find(self, proposal_id):
+    def find(self, key):
         try:
             self.connection.drain_events(timeout=0.2)
         except Exception:  # socket.timeout: nothing yet
             pass
-        return self.seen.get(proposal_id)
+        return self.seen.get(key)
 
     def __exit__(self, *exc):
         self.consumer.cancel()

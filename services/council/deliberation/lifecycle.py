@@ -11,12 +11,19 @@ from services.council.deliberation import domain, store
 def catch_up(db, deliberation, now, count_households):
     """The deliberation with every move its clock calls for recorded. `count_households`
     (community_id, compound_id) -> int asks the registry, only when a share is needed."""
+    return moves_made(db, deliberation, now, count_households)[0]
+
+
+def moves_made(db, deliberation, now, count_households):
+    """(the deliberation caught up, how many of its moves this caller wrote)."""
+    made = 0
     for move in domain.transitions_due(deliberation, now):
         if deliberation["status"] == ("scheduled" if move == "open" else "open"):
             moved = _open(db, deliberation, now, count_households) if move == "open" \
                 else _close(db, deliberation, now)
+            made += moved is not None
             deliberation = moved or store.get_deliberation(db, deliberation["_id"])
-    return deliberation
+    return deliberation, made
 
 
 def close_now(db, deliberation, now, count_households):

@@ -31,10 +31,10 @@ def system_db(raw, tenant, on_events=None):
 def sweep_tenant(db, now, count_households):
     moved = 0
     for deliberation in store.deliberations_to_move(db, now):
-        after = lifecycle.catch_up(db, deliberation, now,
-                                   lambda community, compound: count_households(
-                                       db.tenant, community, compound))
-        moved += after["status"] != deliberation["status"]
+        _, made = lifecycle.moves_made(db, deliberation, now,
+                                       lambda community, compound: count_households(
+                                           db.tenant, community, compound))
+        moved += made
     return moved
 
 
