@@ -117,3 +117,21 @@ EVENTS = {
     ("council.proposal_progressed", 1): ProposalProgressedV1,
     ("council.proposal_implemented", 1): ProposalImplementedV1,
 }
+
+# For the AsyncAPI document (contracts/asyncapi.py): what each event tells its consumers.
+DESCRIPTIONS = {
+    "council.deliberation_opened": "A deliberation week opened; `threshold_supports` was fixed "
+                                   "now from the households in its scope. Published once.",
+    "council.deliberation_closed": "A deliberation week closed (by its time, or early by "
+                                   "staff). Published once; decisions may follow.",
+    "council.proposal_submitted": "A resident proposed (or someone on their behalf: "
+                                  "`submitted_by.on_behalf_of`). `need_ids` links the needs.",
+    "council.proposal_supported": "A resident supported a proposal (once per resident; "
+                                  "`support_version` orders a support after a withdrawal).",
+    "council.support_withdrawn": "A resident withdrew their support while the week was open.",
+    "council.proposal_decided": "The community decided a proposal after the week closed: "
+                                "`outcome` accepted or rejected, with its answer.",
+    "council.proposal_progressed": "An accepted proposal's implementation reached `percent`.",
+    "council.proposal_implemented": "An accepted proposal is implemented. The needs module "
+                                    "resolves `need_ids` and asks their residents to rate.",
+}
