@@ -60,3 +60,29 @@ def test_the_sweep_opens_and_closes_once_whoever_races(platform, gateway_url):
         "deliberation_id": week["id"], "author_resident_id": world.residents_a[0]["id"],
         "title": "x", "description": "y"})
     assert late.status_code == 409
+
+
+def test_the_timer_opens_and_closes_by_the_clock_alone(platform, gateway_url):
+    """No request touches the week: a replica's sweep timer records both moves, the opening
+    with its threshold from the registry (an RPC made from the timer in the week's tenant)."""
+    saved = dict(platform.env)
+    platform.env["GONGZHI_DELIBERATION_SWEEP_SECONDS"] = "0.3"
+    try:
+        platform.start("council-timer", target="council")
+    finally:
+        platform.env.clear()
+        platform.env.update(saved)
+    try:
+        world = World(gateway_url, residents_in_a=3, residents_in_b=0)
+        with Listening(platform, "deliberation_opened") as opened, \
+                Listening(platform, "deliberation_closed") as closed:
+            week = world.deliberation({"households_pct": 34}, opens_at=at(seconds=2),
+                                      closes_at=at(seconds=4))
+            event = wait_until(lambda: opened(week["id"]), timeout=15, what="opened by the timer")
+            assert event["data"]["threshold_supports"] == 2  # ceil(3 × 0.34)
+            assert event["data"]["households"] == 3
+            assert event["actor"]["id"] == "deliberation-sweep"
+            wait_until(lambda: closed(week["id"]), timeout=15, what="closed by the timer")
+        assert world.get(f"/v1/deliberations/{week['id']}")["status"] == "closed"
+    finally:
+        platform.stop("council-timer")
