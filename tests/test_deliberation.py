@@ -381,3 +381,32 @@ class Listening:
     def __exit__(self, *exc):
         self.consumer.cancel()
         self.connection.release()
+
+
+def test_support_events_out_of_order_keep_the_latest_state(gateway_url, platform):
+    """A withdrawal (version 2) and its support (version 1) travel on different queues and
+    may be applied in either order: the withdrawal, being later, stands."""
+    world = World(gateway_url, residents_in_a=1, residents_in_b=0)
+    resident = world.residents_a[0]
+    data = {"proposal_id": "p-elsewhere", "deliberation_id": "d-elsewhere",
+            "community_id": world.community["id"], "compound_id": None, "title": "外来议题",
+            "author_resident_id": resident["id"], "support_id": f"s-{uuid.uuid4().hex}",
+            "resident_id": resident["id"], "at": at(),
+            "by": {"sub": resident["id"], "on_behalf_of": None}}
+    before = handled(platform, "metrics", "on_proposal_supported")
+    before_withdrawn = handled(platform, "metrics", "on_support_withdrawn")
+    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
+        producer = connection.Producer()
+        exchange = Exchange("council.events", type="topic", durable=True)
+        for event_type, version in (("council.support_withdrawn", 2),
+                                    ("council.proposal_supported", 1)):
+            event = new_event(event_type, {**data, "support_version": version})
+            producer.publish({**event, "tenant": world.tenant, "correlation_id": None,
+                              "actor": {"id": resident["id"], "roles": ["resident"]}},
+                             exchange=exchange, routing_key=event_type.split(".")[1],
+                             retry=True)
+    wait_until(lambda: handled(platform, "metrics", "on_proposal_supported") >= before + 1,
+               what="the late support handled")
+    wait_until(lambda: handled(platform, "metrics", "on_support_withdrawn")
+               >= before_withdrawn + 1, what="the withdrawal handled")
+    assert council_figures(world)["supports"] == 0  # in whichever order they were applied
