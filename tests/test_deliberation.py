@@ -188,6 +188,9 @@ def test_closing_decision_progress_and_implementation(gateway_url, platform):
     with Listening(platform, "proposal_implemented") as implemented:
         closed = world.close(week)
         assert closed["status"] == "closed"
+        assert [d["id"] for d in world.get("/v1/deliberations?status=closed")["items"]] == [
+            week["id"]]
+        assert world.get("/v1/deliberations?status=open")["items"] == []
         assert world.close(week)["closed_at"] == closed["closed_at"]  # idempotent
         resident = world.residents_a[2]
         assert world.support(proposal, resident).status_code == 409
