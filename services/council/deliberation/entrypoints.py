@@ -134,7 +134,7 @@ class DeliberationEntrypoints:
                           domain.support_event_data(proposal, revived, now, by)))
             if moved is not None:
                 return domain.support_view(moved)
-        replayed = self.store[store.SUPPORTS].replayed(key)
+        replayed = store.replayed_support(self.store, key)
         if replayed is not None:
             return domain.support_view(replayed)
         raise Conflict("this resident already supports this proposal")
@@ -149,7 +149,7 @@ class DeliberationEntrypoints:
         key = domain.support_key(self.store.tenant, proposal_id, resident_id)
         existing = store.get_support(self.store, key) if isinstance(resident_id, str) else None
         if existing is None or existing["status"] != "active":
-            if existing is not None and self.store[store.SUPPORTS].replayed(key):
+            if existing is not None and store.replayed_support(self.store, key):
                 return None
             raise NotFound(f"resident {resident_id} does not support proposal {proposal_id}")
         self.call.act_for(resident_id)
@@ -158,7 +158,7 @@ class DeliberationEntrypoints:
             self.store, existing, "withdrawn", {"withdrawn_at": now, "withdrawn_by": by},
             new_event("council.support_withdrawn",
                       domain.support_event_data(proposal, withdrawn, now, by)))
-        if moved is None and self.store[store.SUPPORTS].replayed(key) is None:
+        if moved is None and store.replayed_support(self.store, key) is None:
             raise NotFound(f"resident {resident_id} does not support proposal {proposal_id}")
         return None
 

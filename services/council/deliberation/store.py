@@ -127,6 +127,11 @@ def move_support(db, support, to_status, changes, event):
         events=[event])
 
 
+def replayed_support(db, support_id):
+    """The support as this very request already changed it (a redelivered request)."""
+    return db[SUPPORTS].replayed(support_id)
+
+
 def count_supports(db, proposal_id):
     return db[SUPPORTS].count({"proposal_id": proposal_id, "status": "active"})
 
