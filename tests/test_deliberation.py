@@ -117,6 +117,12 @@ def test_supports_on_behalf_carry_the_actor_to_the_timeline(gateway_url):
     assert answer.json()["by"] == {"sub": "worker-1", "on_behalf_of": elder["id"]}
     own = world.support(proposal, author)
     assert own.json()["by"] == {"sub": author["id"], "on_behalf_of": None}
+    listed = {s["resident_id"]: s for s in world.get(
+        f"/v1/proposals/{proposal['id']}/supports")["items"]}
+    assert listed[elder["id"]]["by"] == {"sub": "worker-1", "on_behalf_of": elder["id"]}
+    assert listed[author["id"]]["by"]["on_behalf_of"] is None
+    assert world.as_resident(elder).get(
+        f"/v1/proposals/{proposal['id']}/supports").status_code == 403  # staff only
 
     def entries(resident, kind):
         items = world.get(f"/v1/residents/{resident['id']}/timeline")["items"]
@@ -163,6 +169,8 @@ def test_withdraw_while_open_then_support_again(gateway_url):
     deleted = api.request("DELETE", path)
     assert deleted.status_code == 204 and deleted.content == b""
     assert api.request("DELETE", path).status_code == 404
+    [withdrawn] = world.get(f"/v1/proposals/{proposal['id']}/supports?status=withdrawn")["items"]
+    assert withdrawn["withdrawn_by"] == {"sub": resident["id"], "on_behalf_of": None}
     assert world.get(f"/v1/proposals/{proposal['id']}")["supports"] == 0
     assert world.support(proposal, resident).status_code == 201
     assert world.support(proposal, resident).status_code == 409

@@ -16,6 +16,7 @@ ATTEMPTS = {
     ("post", "/v1/deliberations/{deliberation_id}/close"): {},
     ("get", "/v1/proposals/{proposal_id}"): None,
     ("post", "/v1/proposals/{proposal_id}/supports"): {"resident_id": "{resident_id}"},
+    ("get", "/v1/proposals/{proposal_id}/supports"): None,
     ("delete", "/v1/proposals/{proposal_id}/supports/{resident_id}"): None,
     ("post", "/v1/proposals/{closed_proposal_id}/decision"): {"outcome": "rejected",
                                                               "answer": "x"},

@@ -58,6 +58,12 @@ class DeliberationRoutes:
     def support_proposal(self, request, proposal_id):
         return 201, self.council.support_proposal(proposal_id, request.body)
 
+    @api("GET", "/v1/proposals/<string:proposal_id>/supports", roles=roles.STAFF,
+         query=delib_schemas.SupportQuery, answer=delib_schemas.SupportListedOut, many=True,
+         tag=TAG, summary="Who supports a proposal, and who acted on their behalf")
+    def list_supports(self, request, proposal_id):
+        return self.council.list_supports(proposal_id, request.query)
+
     @api("DELETE", "/v1/proposals/<string:proposal_id>/supports/<string:resident_id>",
          roles=roles.PROPOSERS, status=204, tag=TAG,
          summary="Withdraw a support while the deliberation is open")

@@ -213,6 +213,13 @@ def support_view(support):
             "at": support["at"], "by": support["by"]}
 
 
+def support_listed(support):
+    """A support in the staff's list: who acted for whom, and any withdrawal."""
+    return {"id": support["_id"], **support_view(support), "status": support["status"],
+            "withdrawn_at": support.get("withdrawn_at"),
+            "withdrawn_by": support.get("withdrawn_by")}
+
+
 # -- decision and progress ---------------------------------------------------------------------------
 def decision(data, by_sub, now):
     budget = data.get("budget_yuan")

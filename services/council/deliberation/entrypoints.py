@@ -140,6 +140,14 @@ class DeliberationEntrypoints:
         raise Conflict("this resident already supports this proposal")
 
     @rpc(expected_exceptions=EXPECTED)
+    def list_supports(self, proposal_id, query):
+        filters = load(schemas.SupportQuery(), query)
+        self._proposal(proposal_id)  # NotFound, also for another tenant's
+        rows = store.find_supports(self.store, proposal_id, filters["status"], filters["limit"],
+                                   filters["cursor"])
+        return page([domain.support_listed(row) for row in rows], filters["limit"])
+
+    @rpc(expected_exceptions=EXPECTED)
     def withdraw_support(self, proposal_id, resident_id):
         proposal = self._proposal(proposal_id)
         now = clock.now_iso()

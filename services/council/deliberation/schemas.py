@@ -62,6 +62,11 @@ class ProposalQuery(CursorQuery):
     status = fields.String(validate=validate.OneOf(PROPOSAL_STATUSES))
 
 
+class SupportQuery(CursorQuery):
+    status = fields.String(validate=validate.OneOf(["active", "withdrawn"]),
+                           load_default="active")
+
+
 class SupportIn(Strict):
     resident_id = fields.String(required=True, validate=_ID)
 
@@ -150,3 +155,10 @@ class SupportOut(Schema):
     resident_id = fields.String()
     at = fields.String()
     by = fields.Nested(ActedByOut)
+
+
+class SupportListedOut(SupportOut):
+    id = fields.String()
+    status = fields.String(metadata={"enum": ["active", "withdrawn"]})
+    withdrawn_at = fields.String(allow_none=True)
+    withdrawn_by = fields.Nested(ActedByOut, allow_none=True)

@@ -145,6 +145,13 @@ def count_supports_of(db, proposal_ids):
     return {row["_id"]: row["n"] for row in rows}
 
 
+def find_supports(db, proposal_id, status, limit, cursor):
+    query = {"proposal_id": proposal_id}
+    if status:
+        query["status"] = status
+    return _page(db, SUPPORTS, query, limit, cursor)
+
+
 def page_of_supports(db, limit, cursor):
     return _page(db, SUPPORTS, {}, limit, cursor)
 
