@@ -79,6 +79,10 @@ class Settings:
     urgent_need_resolve_hours: float = _setting("GONGZHI_URGENT_NEED_RESOLVE_HOURS", "24", float)
     need_sweep_seconds: float = _setting("GONGZHI_NEED_SWEEP_SECONDS", "60", float)
     need_cluster_days: int = _setting("GONGZHI_NEED_CLUSTER_DAYS", "30", int)
+    # The residents' deliberation week (services/council): how often each replica moves
+    # deliberations on by their times (scheduled -> open -> closed; safe in parallel).
+    deliberation_sweep_seconds: float = _setting("GONGZHI_DELIBERATION_SWEEP_SECONDS", "30",
+                                                 float)
 
     @property
     def is_development(self):

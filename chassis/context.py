@@ -76,6 +76,18 @@ class Call:
     def has_any(self, *roles):
         return bool(self.roles.intersection(roles))
 
+    # -- acting (the two writes below are the only ones; both say why) ------------------------
+    def act_for(self, resident_id):
+        """The caller acts on this resident's behalf for the rest of the call: the events it
+        writes carry `actor.on_behalf_of` (nothing when the resident acts themself)."""
+        if resident_id and resident_id != self.actor:
+            self._data[ON_BEHALF_OF] = resident_id
+
+    def enter_tenant(self, tenant, actor):
+        """A system job (a timer) acting in one tenant after another: the RPC calls this
+        worker makes from now on carry this tenant and actor."""
+        bind(self._data, tenant=tenant, actor=actor, roles=["system"])
+
     def actor_record(self):
         record = {"id": self.actor, "roles": sorted(self.roles)}
         if self.on_behalf_of:

@@ -25,7 +25,7 @@ SERVICES = {
     "residents": "services.residents.service:ResidentsService",
     "health": "services.health.service:HealthService",
     "metrics": "services.metrics.service:MetricsService",
-    "council": "services.council.service:CouncilService",  # issue 12: outreach and needs
+    "council": "services.council.service:CouncilService",
     "gateway": "gateway.service:GatewayService",
 }
 

@@ -34,6 +34,12 @@ DESCRIPTIONS = {
                                  "Delivered to the hospital's inbox queue; answer with "
                                  "hospital.referral_accepted or hospital.referral_declined.",
 }
+# Platform events documented beside the hospital's (the platform publishes them; any
+# consumer binds its own queue to the exchange).
+from contracts import deliberation  # noqa: E402
+DESCRIPTIONS.update(deliberation.DESCRIPTIONS)
+PLATFORM_EVENTS = sorted(deliberation.EVENTS)
+
 IDENTIFY = ("\n\nThe patient is named by `patient_id`; on first contact add `id_number` (the "
             "ID-card number), which the platform matches to exactly one resident or else "
             "holds the event for staff review. It is never stored or passed on.")
@@ -88,8 +94,9 @@ def _message_name(event_type, version):
 
 def build():
     channels, messages, schemas = {}, {}, {"Actor": schema_of(ActorSchema)}
-    for event_type, version in HOSPITAL_FACING:
+    for event_type, version in HOSPITAL_FACING + PLATFORM_EVENTS:
         source, name = event_type.split(".", 1)
+        for_hospital = (event_type, version) in HOSPITAL_FACING
         message = _message_name(event_type, version)
         schemas[message] = schema_of(SCHEMAS[(event_type, version)])
         from_hospital = source == "hospital"
@@ -106,14 +113,17 @@ def build():
         operation = {
             "operationId": ("receive_" if from_hospital else "send_") + name,
             "summary": ("The hospital publishes this; the platform applies it once."
-                        if from_hospital else "The platform publishes this for the hospital."),
+                        if from_hospital else "The platform publishes this for the hospital."
+                        if for_hospital else "The platform publishes this (persistent, "
+                                             "from its outbox, at least once)."),
             "bindings": {"amqp": {"deliveryMode": 2, "ack": True, "bindingVersion": "0.2.0"}},
             "message": {"$ref": f"#/components/messages/{message}"},
         }
         channel = {
             "description": f"Exchange `{source}.events` (topic), routing key `{name}`."
-                           + ("" if from_hospital else " Bound for the hospital to its inbox "
-                              "queue `hospital.inbox` (GONGZHI_HOSPITAL_INBOX)."),
+                           + ("" if from_hospital or not for_hospital else " Bound for the "
+                              "hospital to its inbox queue `hospital.inbox` "
+                              "(GONGZHI_HOSPITAL_INBOX)."),
             "bindings": {"amqp": {"is": "routingKey", "exchange": {
                 "name": f"{source}.events", "type": "topic", "durable": True,
                 "autoDelete": False, "vhost": "/"}, "bindingVersion": "0.2.0"}},

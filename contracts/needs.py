@@ -60,16 +60,6 @@ class NeedOverdueV1(NeedStateV1):
     missed = fields.String(required=True, validate=validate.OneOf(["respond", "resolve"]))
 
 
-class ProposalImplementedV1(_Strict):
-    """Published by council's deliberation module (defined here only until that module's
-    contracts/deliberation.py arrives: keep one definition when merging)."""
-
-    proposal_id = fields.String(required=True)
-    deliberation_id = fields.String(required=True)
-    title = fields.String(required=True)
-    need_ids = fields.List(fields.String(), required=True)
-
-
 EVENTS = {
     ("council.need_received", 1): NeedReceivedV1,
     ("council.need_dispatched", 1): NeedStateV1,
@@ -77,5 +67,4 @@ EVENTS = {
     ("council.need_rated", 1): NeedRatedV1,
     ("council.need_reopened", 1): NeedStateV1,
     ("council.need_overdue", 1): NeedOverdueV1,
-    ("council.proposal_implemented", 1): ProposalImplementedV1,
 }

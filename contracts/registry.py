@@ -5,11 +5,11 @@ from marshmallow import ValidationError
 
 from chassis import clock, ids
 from contracts import health, hospital, residents
-from contracts import needs, outreach  # council (issue 12)
+from contracts import deliberation, needs, outreach  # council
 from contracts.envelope import EnvelopeSchema
 
 SCHEMAS = {**residents.EVENTS, **health.EVENTS, **hospital.EVENTS}
-SCHEMAS.update({**outreach.EVENTS, **needs.EVENTS})  # council: outreach and needs
+SCHEMAS.update({**outreach.EVENTS, **needs.EVENTS, **deliberation.EVENTS})  # council
 # What the hospital publishes or reads: documented for its integrators in asyncapi.yaml.
 HOSPITAL_FACING = sorted(
     [key for key in SCHEMAS if key[0].startswith("hospital.")]

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import requests
 
 from chassis.config import Settings
+from devstack import demo_deliberation
 from gateway import tokens
 from devstack import demo_outreach
 from integrations.hospital.demo_patients import id_number
@@ -146,11 +147,13 @@ def load(client, worker_client=None):
     cancelled = client.post("/v1/visits", {"resident_id": elderly[-1]["id"],
                                            "scheduled_for": f"{date.today() + timedelta(days=1)}T15:00:00+08:00"})
     client.post(f"/v1/visits/{cancelled['id']}/cancel", {"reason": "居民外出就医"})
+    outreach = demo_outreach.load(client, worker_client)  # grids, knocks, needs
+    council = demo_deliberation.load(client, residents)  # the deliberation week (links the needs)
     packages = sum(sum(m["quantity"] for m in _medicines(i)) for i in range(SERVED))
     return (f"demo data: {COMMUNITY}, {len(COMPOUNDS)} compounds, {len(households)} households, "
             f"{len(residents)} residents ({len(elderly)} elderly), {SERVED} home visits completed "
             f"with {packages} medicine packages, 1 upcoming ({upcoming['id']}), 1 cancelled, "
             f"1 referral to the hospital ({referral['id']}; `make hospital-sim` answers it)"
-            + demo_outreach.load(client, worker_client))  # grids, knocks, needs (issue 12)
+            f"{outreach}; {council}")
 
 

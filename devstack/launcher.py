@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-SERVICES = ("residents", "health", "council", "metrics", "gateway")  # council: issue 12
+SERVICES = ("residents", "health", "council", "metrics", "gateway")
 STATE_DIR = Path(".run")
 
 

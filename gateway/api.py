@@ -138,6 +138,8 @@ def _json_body(request, max_bytes):
 
 
 def _json_response(status, payload):
+    if status == 204:  # No Content (a DELETE): no body at all
+        return Response(status=204)
     kind = "application/problem+json" if status >= 400 else "application/json"  # a replayed error
     return Response(json.dumps(payload, ensure_ascii=False), status=status,
                     content_type=f"{kind}; charset=utf-8")

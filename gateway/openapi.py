@@ -71,7 +71,9 @@ def _operation(name, route):
     answer = page_of(route.answer_schema) if route.many else route.answer_schema
     content = {"application/json": {"schema": answer}} if answer else {
         "application/json": {"schema": {"type": "object"}}}
-    operation["responses"][str(route.status)] = {"description": "OK", "content": content}
+    operation["responses"][str(route.status)] = (
+        {"description": "No content"} if route.status == 204 else
+        {"description": "OK", "content": content})
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for status, description in ERRORS.items():
         if route.public and status in ("401", "403"):

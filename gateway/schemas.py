@@ -24,6 +24,8 @@ class RebuildOut(Schema):
     households = fields.Integer()
     knocks = fields.Integer()
     needs = fields.Integer()
+    proposals = fields.Integer()  # the deliberation week
+    supports = fields.Integer()
 
 
 _pages = {}

@@ -11,6 +11,7 @@ from chassis.sealing import DataKeys
 from chassis.store import Store
 from gateway.api import api
 from gateway.openapi import openapi_document
+from gateway.routes.deliberation import DeliberationRoutes
 from gateway.routes.health import HealthRoutes
 from gateway.routes.metrics import MetricsRoutes
 from gateway.routes.registry import RegistryRoutes
@@ -19,7 +20,7 @@ from gateway.routes.outreach import OutreachRoutes
 
 
 class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes,
-                     OutreachRoutes, NeedsRoutes,  # council (issue 12)
+                     OutreachRoutes, NeedsRoutes, DeliberationRoutes,  # council
                      HealthChecks):
     name = "gateway"
 

@@ -35,6 +35,11 @@ class SummaryOut(Schema):
     response_rate = fields.Float(allow_none=True)
     resolution_rate = fields.Float(allow_none=True)
     satisfaction_rate = fields.Float(allow_none=True)
+    # the deliberation week (services/metrics/council.py)
+    proposals_submitted = fields.Integer()
+    supports = fields.Integer(metadata={"description": "supports standing (not withdrawn)"})
+    proposals_accepted = fields.Integer()
+    proposals_implemented = fields.Integer()
     as_of = fields.String()
     community_id = fields.String(allow_none=True)
     # `from`/`to` echo the window applied to visit figures

@@ -1,4 +1,6 @@
 """Metrics service entrypoints: event projections and the community summary."""
+from functools import partial
+
 from nameko.dependency_providers import Config
 
 from chassis import clock
@@ -9,8 +11,8 @@ from chassis.errors import EXPECTED, NotFound
 from chassis.health import HealthChecks
 from chassis.store import Store
 from chassis.validation import load
-from services.metrics import domain, schemas, store
-from services.metrics import outreach  # issue 12
+from services.metrics import council as council_facts  # the deliberation week
+from services.metrics import domain, outreach, schemas, store
 from services.metrics.cache import SummaryCache
 
 EXPORT_PAGE = 500
@@ -81,6 +83,27 @@ class MetricsService(HealthChecks):
     def on_need_overdue(self, envelope):
         outreach.record_need(self.store, envelope["data"])
 
+    # -- the deliberation week (services/metrics/council.py) ---------------------------------------
+    @consume_event("council", "proposal_submitted")
+    def on_proposal_submitted(self, envelope):
+        council_facts.on_submitted(self.store, envelope["data"])
+
+    @consume_event("council", "proposal_supported")
+    def on_proposal_supported(self, envelope):
+        council_facts.on_support(self.store, envelope["data"], active=True)
+
+    @consume_event("council", "support_withdrawn")
+    def on_support_withdrawn(self, envelope):
+        council_facts.on_support(self.store, envelope["data"], active=False)
+
+    @consume_event("council", "proposal_decided")
+    def on_proposal_decided(self, envelope):
+        council_facts.on_decided(self.store, envelope["data"])
+
+    @consume_event("council", "proposal_implemented")
+    def on_proposal_implemented(self, envelope):
+        council_facts.on_implemented(self.store, envelope["data"], envelope["occurred_at"])
+
     @rpc(expected_exceptions=EXPECTED)
     def summary(self, query=None):
         filters = load(schemas.SummaryQuery(), query or {})
@@ -97,14 +120,15 @@ class MetricsService(HealthChecks):
         on_day = filters.get("to") or clock.today()
         born_by = domain.elderly_birth_cutoff(on_day)
         totals, served_ids = store.visit_totals(self.store, community, start, end)
-        return domain.summary(
+        return {**domain.summary(
             registered=store.count_residents(self.store, community, end),
             elderly_registered=store.count_residents(self.store, community, end, born_by),
             visit_totals=totals,
             elderly_served=store.count_elderly_among(self.store, served_ids, born_by),
             as_of=clock.now_iso(), filters=filters,
-            follow_ups=store.follow_up_counts(self.store, community)) | outreach.summary_fields(
-                self.store, community, start, end)
+            follow_ups=store.follow_up_counts(self.store, community)),
+            **outreach.summary_fields(self.store, community, start, end),
+            **council_facts.figures(self.store, community, start, end)}
 
     @rpc(expected_exceptions=EXPECTED)
     def rebuild(self):
@@ -118,9 +142,15 @@ class MetricsService(HealthChecks):
         follow_ups = self._export(self.health.export_follow_ups, store.record_follow_up,
                                   domain.follow_up_fact)
         outreach.forget(self.store)
-        council = outreach.rebuild(self.store, self._export_all)
+        needs = outreach.rebuild(self.store, self._export_all)
+        council_facts.forget(self.store)
+        proposals = self._export(partial(self.council.export_deliberation_facts, "proposals"),
+                                 council_facts.from_proposal_export, dict)
+        supports = self._export(partial(self.council.export_deliberation_facts, "supports"),
+                                council_facts.from_support_export, dict)
         self.cache.forget(self.store.tenant)
-        return {"residents": residents, "visits": visits, "follow_ups": follow_ups, **council}
+        return {"residents": residents, "visits": visits, "follow_ups": follow_ups, **needs,
+                "proposals": proposals, "supports": supports}
 
     def _export_all(self, service, method):
         export = getattr(getattr(self, service), method)

@@ -3,13 +3,15 @@ per completed visit, inserted idempotently, aggregated at read."""
 from pymongo import ASCENDING
 
 from chassis.tenancy import ensure_tenant_index
+from services.metrics import council
 
 RESIDENT_FACTS, VISIT_FACTS = "resident_facts", "visit_facts"
 FOLLOW_UP_FACTS = "follow_up_facts"
 # Community-owned facts (chassis/tenancy.py): a community-scoped caller's summary counts only
 # its communities. New areas add their fact collections here.
 COMMUNITY_SCOPED = (RESIDENT_FACTS, VISIT_FACTS, FOLLOW_UP_FACTS,
-                    "household_facts", "knock_facts", "need_facts")  # services/metrics/outreach.py
+                    "household_facts", "knock_facts", "need_facts",  # services/metrics/outreach.py
+                    "proposal_facts", "support_facts")  # services/metrics/council.py
 
 
 def ensure_indexes(raw):
@@ -17,6 +19,7 @@ def ensure_indexes(raw):
     ensure_tenant_index(raw[VISIT_FACTS], [("community_id", ASCENDING),
                                            ("completed_at", ASCENDING)])
     ensure_tenant_index(raw[FOLLOW_UP_FACTS], [("status", ASCENDING)])
+    council.ensure_indexes(raw)
 
 
 def record_resident(db, fact):

@@ -4,7 +4,7 @@ from nameko.dependency_providers import Config
 from chassis import clock
 from chassis.consumer import consume_event
 from chassis.context import CallContext
-from chassis.errors import EXPECTED, found
+from chassis.errors import EXPECTED, NotFound, found
 from chassis.health import HealthChecks
 from chassis.rpc import rpc
 from chassis.schemas import page
@@ -12,8 +12,7 @@ from chassis.sealing import DataKeys
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
-from services.residents import domain, grids, schemas, store
-from services.residents import council_timeline
+from services.residents import council, council_timeline, domain, grids, schemas, store
 
 
 class ResidentsService(HealthChecks):
@@ -179,6 +178,17 @@ class ResidentsService(HealthChecks):
         items = [domain.registered_event_data(row) | {"id": row["_id"]} for row in rows]
         return page(items, limit)
 
+    @rpc(expected_exceptions=EXPECTED)
+    def count_households(self, community_id, compound_id=None):
+        """Households registered now in a community (or one of its compounds): what the
+        council's thresholds are a share of. NotFound for a place not in the tenant."""
+        _existing(self.store, store.COMMUNITIES, community_id, "community")
+        if compound_id is not None:
+            compound = _existing(self.store, store.COMPOUNDS, compound_id, "compound")
+            if compound["community_id"] != community_id:
+                raise NotFound(f"no compound {compound_id} in community {community_id}")
+        return store.count_households(self.store, community_id, compound_id)
+
     # -- what other services tell us ------------------------------------------------------------
     @consume_event("health", "visit_completed")
     def on_visit_completed(self, envelope):
@@ -243,6 +253,23 @@ class ResidentsService(HealthChecks):
         entry = council_timeline.need_entry(envelope)
         if entry:
             store.add_timeline_entry(self.store, entry)
+
+    # -- the deliberation week (council) ------------------------------------------------------------
+    @consume_event("council", "proposal_submitted")
+    def on_proposal_submitted(self, envelope):
+        council.record(self.store, envelope, envelope["data"]["author_resident_id"])
+
+    @consume_event("council", "proposal_supported")
+    def on_proposal_supported(self, envelope):
+        council.record(self.store, envelope, envelope["data"]["resident_id"])
+
+    @consume_event("council", "proposal_decided")
+    def on_proposal_decided(self, envelope):
+        council.record(self.store, envelope, envelope["data"]["author_resident_id"])
+
+    @consume_event("council", "proposal_implemented")
+    def on_proposal_implemented(self, envelope):
+        council.record(self.store, envelope, envelope["data"].get("author_resident_id"))
 
     # -- helpers ------------------------------------------------------------------------------------
     def _view(self, resident):

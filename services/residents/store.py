@@ -45,6 +45,7 @@ def ensure_indexes(raw):
     ensure_tenant_index(raw[RESIDENTS], [("household_id", ASCENDING)])
     ensure_tenant_index(raw[RESIDENTS], [("community_id", ASCENDING)])
     ensure_tenant_index(raw[RESIDENTS], [(ID_NUMBER_HASH, ASCENDING)])
+    ensure_tenant_index(raw[HOUSEHOLDS], [("community_id", ASCENDING), ("compound_id", ASCENDING)])
     ensure_tenant_index(raw[TIMELINE], [("resident_id", ASCENDING), ("at", DESCENDING)])
     ensure_tenant_index(raw[GRIDS], [("community_id", ASCENDING)])
 
@@ -111,6 +112,13 @@ def search_residents(db, filters, today, limit, cursor):
         query["_id"] = {"$gt": cursor}
     return [_opened(row) for row in db[RESIDENTS].find(
         query, sort=[("_id", ASCENDING)], limit=limit, projection=RESIDENT_FIELDS)]
+
+
+def count_households(db, community_id, compound_id=None):
+    query = {"community_id": community_id}
+    if compound_id:
+        query["compound_id"] = compound_id
+    return db[HOUSEHOLDS].count(query)
 
 
 def count_residents(db):
