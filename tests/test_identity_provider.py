@@ -1,6 +1,7 @@
 """A gateway outside development that trusts only the subdistrict's identity provider: its
 RS256 tokens work end to end (claims mapped by configuration, communities included), our
 own HS256 tokens and other issuers' do not; and without a secret or a JWKS it will not start."""
+import base64
 import subprocess
 import sys
 
@@ -14,6 +15,9 @@ from tests.platform import SECRET, new_tenant
 
 pytestmark = pytest.mark.integration
 
+# Production also needs a data key (chassis/sealing.py); a fixed one for this test only.
+DATA_KEY = base64.b64encode(bytes(range(32))).decode()
+
 
 @pytest.fixture(scope="module")
 def provider():
@@ -24,7 +28,8 @@ def provider():
 @pytest.fixture(scope="module")
 def idp_gateway(platform, provider, tmp_path_factory):
     env = {k: v for k, v in platform.env.items() if k != "GONGZHI_JWT_SECRET"}
-    env.update({"GONGZHI_ENV": "production", "GONGZHI_JWKS_URL": provider.url,
+    env.update({"GONGZHI_ENV": "production", "GONGZHI_DATA_KEY": DATA_KEY,
+                "GONGZHI_JWKS_URL": provider.url,
                 "GONGZHI_JWT_ISSUER": ISSUER, "GONGZHI_JWT_AUDIENCE": AUDIENCE,
                 "GONGZHI_CLAIM_TENANT": "subdistrict", "GONGZHI_CLAIM_ROLES": "realm_access.roles",
                 "GONGZHI_CLAIM_COMMUNITIES": "community_ids"})
@@ -65,7 +70,7 @@ def test_our_own_and_other_issuers_tokens_are_401(idp_gateway, provider):
 
 def test_outside_development_without_a_secret_or_a_jwks_the_gateway_will_not_start(platform):
     env = {k: v for k, v in platform.env.items() if k != "GONGZHI_JWT_SECRET"}
-    env["GONGZHI_ENV"] = "production"
+    env.update({"GONGZHI_ENV": "production", "GONGZHI_DATA_KEY": DATA_KEY})
     done = subprocess.run([sys.executable, "-m", "chassis.runner", "gateway"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
