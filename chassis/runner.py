@@ -26,6 +26,8 @@ SERVICES = {
     "health": "services.health.service:HealthService",
     "metrics": "services.metrics.service:MetricsService",
     "gateway": "gateway.service:GatewayService",
+    # -- events (issue 11) --
+    "events": "services.events.service:EventsService",
 }
 
 

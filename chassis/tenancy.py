@@ -36,8 +36,14 @@ class TenantDatabase:
         return TenantCollection(self._db[name], self)
 
     def complete(self, event):
-        """Give an event its context: tenant, actor, correlation id."""
-        return {**event, "tenant": self.tenant, "actor": self._call.actor_record(),
+        """Give an event its context: tenant, actor, correlation id. An event made with an
+        `on_behalf_of` key (someone acted for that resident) names them in its actor."""
+        event = dict(event)
+        actor = self._call.actor_record()
+        on_behalf_of = event.pop("on_behalf_of", None)
+        if on_behalf_of:
+            actor["on_behalf_of"] = on_behalf_of
+        return {**event, "tenant": self.tenant, "actor": actor,
                 "correlation_id": self._call.correlation_id}
 
 
@@ -59,8 +65,8 @@ class TenantCollection:
             raise CrossTenant("a document named another tenant")
         return document
 
-    def _with_events(self, update, events):
-        update = self._recorded(update)
+    def _with_events(self, update, events, record=True):
+        update = self._recorded(update) if record else update
         if not events:
             return update, []
         completed = [self._database.complete(event) for event in events]
@@ -140,17 +146,19 @@ class TenantCollection:
         except DuplicateKeyError:
             return False
 
-    def update_one(self, query, update, events=(), upsert=False):
-        update, completed = self._with_events(update, events)
+    def update_one(self, query, update, events=(), upsert=False, record=True):
+        """`record=False`: do not note the request on the document (for hot documents many
+        requests change, such as an activity's seat counters, which must not grow)."""
+        update, completed = self._with_events(update, events, record)
         query = self._scoped(query)
         result = self._collection.update_one(query, update, upsert=upsert)
         if result.matched_count or result.upserted_id is not None:
             self._announce(result.upserted_id or query.get("_id"), completed)
         return result.matched_count > 0 or result.upserted_id is not None
 
-    def find_one_and_update(self, query, update, events=(), upsert=False):
+    def find_one_and_update(self, query, update, events=(), upsert=False, record=True):
         """Apply the update and return the document after it, or None when nothing matched."""
-        update, completed = self._with_events(update, events)
+        update, completed = self._with_events(update, events, record)
         document = self._collection.find_one_and_update(
             self._scoped(query), update, projection=WITH_PENDING_COUNT, upsert=upsert,
             return_document=ReturnDocument.AFTER,

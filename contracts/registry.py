@@ -4,10 +4,11 @@ from functools import cache
 from marshmallow import ValidationError
 
 from chassis import clock, ids
-from contracts import health, hospital, residents
+from contracts import activities, health, hospital, residents
 from contracts.envelope import EnvelopeSchema
 
-SCHEMAS = {**residents.EVENTS, **health.EVENTS, **hospital.EVENTS}
+SCHEMAS = {**residents.EVENTS, **health.EVENTS, **hospital.EVENTS,
+           **activities.EVENTS}  # events service (issue 11)
 # What the hospital publishes or reads: documented for its integrators in asyncapi.yaml.
 HOSPITAL_FACING = sorted(
     [key for key in SCHEMAS if key[0].startswith("hospital.")]

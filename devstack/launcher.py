@@ -16,7 +16,9 @@ from pathlib import Path
 
 import requests
 
-SERVICES = ("residents", "health", "metrics", "gateway")
+SERVICES = ("residents", "health", "metrics",
+            "events",  # issue 11
+            "gateway")
 STATE_DIR = Path(".run")
 
 

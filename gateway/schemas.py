@@ -21,6 +21,9 @@ class RebuildOut(Schema):
     residents = fields.Integer()
     visits = fields.Integer()
     follow_ups = fields.Integer()
+    activities = fields.Integer()  # issue 11
+    attendance = fields.Integer()
+    volunteer_credits = fields.Integer()
 
 
 _pages = {}

@@ -13,9 +13,10 @@ from gateway.openapi import openapi_document
 from gateway.routes.health import HealthRoutes
 from gateway.routes.metrics import MetricsRoutes
 from gateway.routes.registry import RegistryRoutes
+from gateway.routes.activities import ActivityRoutes  # issue 11
 
 
-class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes, HealthChecks):
+class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes, ActivityRoutes, HealthChecks):
     name = "gateway"
 
     config = Config()

@@ -122,7 +122,8 @@ def test_rebuilt_metrics_equal_the_live_ones(gateway_url):
         api.get("/v1/metrics/summary").json()), what="live metrics")
     rebuilt = admin.post("/v1/metrics/rebuild")
     assert rebuilt.status_code == 200, rebuilt.text
-    assert rebuilt.json() == {"residents": 2, "visits": 2, "follow_ups": 0}
+    assert {k: rebuilt.json()[k] for k in ("residents", "visits", "follow_ups")} == {
+        "residents": 2, "visits": 2, "follow_ups": 0}
     after = api.get("/v1/metrics/summary").json()
     live.pop("as_of"), after.pop("as_of")
     assert after == live

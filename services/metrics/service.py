@@ -9,7 +9,7 @@ from chassis.errors import EXPECTED
 from chassis.health import HealthChecks
 from chassis.store import Store
 from chassis.validation import load
-from services.metrics import domain, schemas, store
+from services.metrics import activities, domain, schemas, store
 from services.metrics.cache import SummaryCache
 
 EXPORT_PAGE = 500
@@ -20,10 +20,12 @@ class MetricsService(HealthChecks):
 
     config = Config()
     call = CallContext()
-    store = Store(indexes=store.ensure_indexes)
+    store = Store(indexes=lambda raw: (store.ensure_indexes(raw),
+                                       activities.ensure_indexes(raw)))  # issue 11
     cache = SummaryCache()
     residents = BoundedRpcProxy("residents")
     health = BoundedRpcProxy("health")
+    events = BoundedRpcProxy("events")  # issue 11
 
     @consume_event("residents", "resident_registered")
     def on_resident_registered(self, envelope):
@@ -44,6 +46,20 @@ class MetricsService(HealthChecks):
     def on_follow_up_changed(self, envelope):
         store.record_follow_up(self.store, domain.follow_up_fact(envelope["data"]))
 
+    # -- community activities (issue 11) -------------------------------------------------------
+    @consume_event("events", "activity_completed")
+    def on_activity_completed(self, envelope):
+        activities.record(self.store, activities.HELD, activities.held_fact(envelope["data"]))
+
+    @consume_event("events", "attendance_recorded")
+    def on_attendance_recorded(self, envelope):
+        activities.record(self.store, activities.ATTENDANCE,
+                          activities.attendance_fact(envelope["data"]))
+
+    @consume_event("events", "volunteer_hours_credited")
+    def on_volunteer_hours_credited(self, envelope):
+        activities.record(self.store, activities.HOURS, activities.hours_fact(envelope["data"]))
+
     @rpc(expected_exceptions=EXPECTED)
     def summary(self, query=None):
         filters = load(schemas.SummaryQuery(), query or {})
@@ -56,13 +72,13 @@ class MetricsService(HealthChecks):
         on_day = filters.get("to") or clock.today()
         born_by = domain.elderly_birth_cutoff(on_day)
         totals, served_ids = store.visit_totals(self.store, community, start, end)
-        return domain.summary(
+        return {**activities.summary_fields(self.store, community, start, end), **domain.summary(
             registered=store.count_residents(self.store, community, end),
             elderly_registered=store.count_residents(self.store, community, end, born_by),
             visit_totals=totals,
             elderly_served=store.count_elderly_among(self.store, served_ids, born_by),
             as_of=clock.now_iso(), filters=filters,
-            follow_ups=store.follow_up_counts(self.store, community))
+            follow_ups=store.follow_up_counts(self.store, community))}
 
     @rpc(expected_exceptions=EXPECTED)
     def rebuild(self):
@@ -75,8 +91,22 @@ class MetricsService(HealthChecks):
                               domain.visit_fact)
         follow_ups = self._export(self.health.export_follow_ups, store.record_follow_up,
                                   domain.follow_up_fact)
+        activities.forget_tenant(self.store)  # issue 11
+        held, attendance, hours = activities.rebuild_from(
+            self.store, self._all(self.events.export_activities),
+            self._all(self.events.export_attendance))
         self.cache.forget(self.store.tenant)
-        return {"residents": residents, "visits": visits, "follow_ups": follow_ups}
+        return {"residents": residents, "visits": visits, "follow_ups": follow_ups,
+                "activities": held, "attendance": attendance, "volunteer_credits": hours}
+
+    def _all(self, export):
+        items, cursor = [], None
+        while True:
+            page = export(limit=EXPORT_PAGE, cursor=cursor)
+            items.extend(page["items"])
+            cursor = page["next"]
+            if not cursor:
+                return items
 
     def _export(self, export, record, to_fact):
         count, cursor = 0, None

@@ -12,9 +12,10 @@ from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
 from services.residents import domain, schemas, store
+from services.residents.activity_timeline import ActivityTimeline  # issue 11
 
 
-class ResidentsService(HealthChecks):
+class ResidentsService(ActivityTimeline, HealthChecks):
     name = "residents"
 
     config = Config()
@@ -171,3 +172,4 @@ def _existing(db, collection, doc_id, what):
 def _hierarchy_view(document):
     view = {k: v for k, v in document.items() if k not in ("_id", "tenant", "created_at")}
     return {"id": document["_id"], **view}
+
