@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 VERSION ?= 0.1.0
 IMAGE   ?= gongzhi
-SERVICES ?= residents health metrics gateway
+SERVICES ?= residents health metrics events gateway
 
 .PHONY: install run test test-fast images clean hospital-sim
 
