@@ -158,3 +158,35 @@ def test_rules_answer_409_with_the_reason(gateway_url):
     assert late.status_code == 409 and "cancelled" in late.json()["detail"]
     early = world.api.post(f"/v1/activities/{lecture['id']}/complete", {})
     assert early.status_code == 409  # not before starts_at
+
+
+def test_a_change_of_time_or_place_tells_every_registrant(gateway_url):
+    world = World(gateway_url, residents=3)
+    activity = world.activity(capacity=2)
+    regs = [world.register(activity, r).json() for r in world.residents]
+    assert regs[2]["status"] == "waitlisted"
+    changed = world.api.request("PATCH", f"/v1/activities/{activity['id']}",
+                                json={"place": "永光新村中心广场", "starts_at": iso_in(30),
+                                      "ends_at": iso_in(32)})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["place"] == "永光新村中心广场"
+    for resident in world.residents:  # the waitlisted are told too
+        entries = wait_until(lambda: [e for e in world.api.get(
+            f"/v1/residents/{resident['id']}/timeline").json()["items"]
+            if e["kind"] == "activity_changed"], what="the change on the timeline")
+        assert "地点" in entries[0]["summary"] and "时间" in entries[0]["summary"]
+    # a waitlisted resident cancels themself off the list
+    mine = world.as_resident(world.residents[2])
+    left = mine.post(f"/v1/registrations/{regs[2]['id']}/cancel", {})
+    assert left.status_code == 200 and left.json()["status"] == "cancelled"
+    assert world.get(activity)["seats"] == {"capacity": 2, "confirmed": 2, "waitlisted": 0,
+                                            "remaining": 0}
+    # cancelling the activity cancels every live registration, and it stays readable
+    gone = world.api.post(f"/v1/activities/{activity['id']}/cancel", {"reason": "天气原因"})
+    assert gone.status_code == 200 and gone.json()["status"] == "cancelled"
+    assert {r["status"] for r in world.registrations(activity)} == {"activity_cancelled",
+                                                                    "cancelled"}
+    again = world.api.post(f"/v1/activities/{activity['id']}/cancel", {"reason": "x"})
+    assert again.status_code == 409
+    assert world.api.request("PATCH", f"/v1/activities/{activity['id']}",
+                             json={"place": "x"}).status_code == 409
