@@ -80,7 +80,7 @@ def registration_view(registration, position=None):
             "hours", "cancelled_at")
     view = {"id": registration["_id"], **{key: registration.get(key) for key in keys}}
     view["waitlist_position"] = position if registration["status"] == "waitlisted" else None
-    view["queue_number"] = registration["seq"]
+    view["queue_number"] = registration.get("seq")
     return view
 
 

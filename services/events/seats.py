@@ -29,29 +29,33 @@ def _marker(token):
     return f"takers.{token}"
 
 
-def take(db, activity_id, role, registration_id):
-    """Take a seat for a registration; the token, or None when the role is full or the
-    activity is no longer published."""
+def take(db, activity_id, role, registration_id, activity=None, number=False):
+    """Take a seat for a registration: (token, queue number) or (None, None) when the role is
+    full or the activity is no longer published. `activity`: a fresh read to start from (one
+    read fewer); `number`: hand out the next queue number in the same write."""
     token = ids.new_id()
     marker = {"r": registration_id, "role": role, "at": clock.now_iso()}
     for _ in range(ATTEMPTS):
-        activity = store.get_activity(db, activity_id)
+        activity = activity or store.get_activity(db, activity_id)
         if activity is None or activity["status"] != "published":
-            return None
+            return None, None
         seats = activity["seats"][role]
         query = {"_id": activity_id, "status": "published"}
-        update = {"$inc": {f"seats.{role}.confirmed": 1, "seats_v": 1},
+        update = {"$inc": {f"seats.{role}.confirmed": 1, "seats_v": 1, **(
+                      {"seq": 1} if number else {})},
                   "$set": {_marker(token): marker}}
         if seats["capacity"] is None:
             query[f"seats.{role}.capacity"] = None
         else:
             if seats["free"] <= 0:
-                return None
+                return None, None
             query[f"seats.{role}.free"] = {"$gt": 0}
             update["$inc"][f"seats.{role}.free"] = -1
-        if store.update_activity(db, query, update):
-            return token
-    return None
+        after = store.take_seat(db, query, update)
+        if after is not None:
+            return token, after["seq"]
+        activity = None  # changed meanwhile: read it again
+    return None, None
 
 
 def settle(db, activity_id, token):
@@ -69,9 +73,10 @@ def give_back(db, activity_id, role, token):
          "$inc": {f"seats.{role}.confirmed": -1, f"seats.{role}.free": 1, "seats_v": 1}})
 
 
-def confirm(db, activity, registration, token):
+def confirm(db, activity, registration, token, seq=None):
     """Give the taken seat to the registration (pending → confirmed, waitlisted → promoted),
-    with its event. False (and the seat given back) when the registration went elsewhere."""
+    with its event; `seq` its queue number if it has none yet. None (and the seat given
+    back) when the registration went elsewhere."""
     ref = activities.activity_ref(activity)
     current = registration
     for _ in range(ATTEMPTS):
@@ -86,10 +91,12 @@ def confirm(db, activity, registration, token):
         event = new_event(f"events.registration_{kind}",
                           registrations.event_data(ref, current, status="confirmed"))
         event["on_behalf_of"] = registrations.on_behalf_of(current)
+        changes = {"status": "confirmed", "holds_seat": True, "seat_take": token,
+                   "confirmed_at": clock.now_iso(), "promoted": kind == "promoted"}
+        if current.get("seq") is None:
+            changes["seq"] = seq if seq is not None else store.next_seq(db, activity["_id"])
         done = store.update_registration(
-            db, {"_id": current["_id"], "status": current["status"]},
-            {"$set": {"status": "confirmed", "holds_seat": True, "seat_take": token,
-                      "confirmed_at": clock.now_iso(), "promoted": kind == "promoted"}},
+            db, {"_id": current["_id"], "status": current["status"]}, {"$set": changes},
             events=[event])
         if done is not None:
             settle(db, activity["_id"], token)
@@ -100,30 +107,40 @@ def confirm(db, activity, registration, token):
 
 
 def waitlist(db, activity, registration):
-    """pending → waitlisted, with its event and position."""
+    """pending → waitlisted, with its event and position: (registration, position)."""
+    if registration.get("seq") is None:
+        registration = {**registration, "seq": store.next_seq(db, activity["_id"])}
     position = registrations.waitlist_position(store.waitlisted_ahead(db, registration))
     event = new_event("events.registration_waitlisted", registrations.event_data(
         activities.activity_ref(activity), registration, status="waitlisted", position=position))
     event["on_behalf_of"] = registrations.on_behalf_of(registration)
-    return store.update_registration(db, {"_id": registration["_id"], "status": "pending"},
-                                     {"$set": {"status": "waitlisted"}}, events=[event])
+    done = store.update_registration(
+        db, {"_id": registration["_id"], "status": "pending"},
+        {"$set": {"status": "waitlisted", "seq": registration["seq"]}}, events=[event])
+    return done, position
 
 
 def place(db, activity, registration):
-    """Seat a pending registration, or queue it. While others wait, a newcomer queues too
-    (first registered, first promoted); a seat freed meanwhile is then promoted in order."""
+    """Seat a pending registration, or queue it: (registration, waitlist position or None).
+    While others wait, a newcomer queues too (first registered, first promoted); a seat freed
+    meanwhile is then promoted in order. `activity` is a fresh read."""
     role = registration["role"]
-    queue_first = store.count_registrations(db, {"activity_id": activity["_id"], "role": role,
-                                                 "status": "waitlisted"}) > 0
-    token = None if queue_first else take(db, activity["_id"], role, registration["_id"])
+    queue_first = store.any_waitlisted(db, activity["_id"], role)
+    token, seq = (None, None) if queue_first else take(
+        db, activity["_id"], role, registration["_id"], activity=activity, number=True)
     if token is not None:
-        done = confirm(db, activity, registration, token)
+        done = confirm(db, activity, registration, token, seq)
         if done is not None:
-            return done
-    else:
-        waitlist(db, activity, registration)
-        promote(db, activity["_id"], role)
-    return store.get_registration(db, registration["_id"])
+            return done, None
+        return store.get_registration(db, registration["_id"]), None
+    done, position = waitlist(db, activity, registration)
+    # A seat may have come free between the failed take and the queueing (its promoter saw
+    # nobody waiting yet): promote now rather than at the next sweep. One read when full.
+    promoted = promote(db, activity["_id"], role)
+    if done is None or promoted:
+        current = store.get_registration(db, registration["_id"])
+        return current, None  # None: the answer counts the position afresh
+    return done, position
 
 
 def promote(db, activity_id, role):
@@ -143,7 +160,7 @@ def promote(db, activity_id, role):
             return promoted
         candidate = registrations.promotion_order(queue)[0]
         skip.add(candidate["_id"])
-        token = take(db, activity_id, role, candidate["_id"])
+        token, _ = take(db, activity_id, role, candidate["_id"])
         if token is None:
             return promoted
         if confirm(db, activity, candidate, token) is not None:

@@ -101,9 +101,9 @@ class EventsService(HealthChecks):
         data = load(schemas.RegistrationIn(), payload)
         if as_resident and data["resident_id"] != as_resident:
             raise NotFound(f"no resident {data['resident_id']}")
-        registration = signup.register(self.store, self.residents, activity_id, data,
-                                       self.call.actor)
-        return signup.view(self.store, registration)
+        registration, position = signup.register(self.store, self.residents, activity_id,
+                                                 data, self.call.actor)
+        return signup.view(self.store, registration, position)
 
     @rpc(expected_exceptions=EXPECTED)
     def list_activity_registrations(self, activity_id, query):

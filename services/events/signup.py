@@ -28,12 +28,10 @@ def register(db, residents, activity_id, data, actor_sub):
                 if data.get("guardian_resident_id") else None)
     registrations.check_guardian(resident, guardian)
     registrations.check_can_register(activity, resident, data["role"], clock.now_iso())
-    if store.live_registration(db, activity_id, resident["id"], data["role"]):
-        raise Conflict(f"{resident['name']} is already registered as {data['role']}")
-    seq = store.next_seq(db, activity_id)
-    registration = _insert(db, activity, resident, data, seq, actor_sub)
+    # One live registration per resident and role: the unique index says so (_insert).
+    registration = _insert(db, activity, resident, data, None, actor_sub)
     if registration["status"] != "pending":  # a request delivered again: its first result
-        return registration
+        return registration, None
     return seats.place(db, activity, registration)
 
 
@@ -124,5 +122,8 @@ def position_of(db, registration):
     return registrations.waitlist_position(store.waitlisted_ahead(db, registration))
 
 
-def view(db, registration):
-    return registrations.registration_view(registration, position_of(db, registration))
+def view(db, registration, position=None):
+    """The answer; `position` when the caller just counted it (saves a count)."""
+    if position is None:
+        position = position_of(db, registration)
+    return registrations.registration_view(registration, position)

@@ -115,6 +115,11 @@ def replayed_activity(db, activity_id):
     return db[ACTIVITIES].replayed(activity_id)
 
 
+def take_seat(db, query, update):
+    """The guarded seat take: the activity after it, or None when the guard did not hold."""
+    return db[ACTIVITIES].find_one_and_update(query, update, record=False)
+
+
 def next_seq(db, activity_id):
     """The next place in the activity's queue (first come, first served)."""
     activity = db[ACTIVITIES].find_one_and_update({"_id": activity_id}, {"$inc": {"seq": 1}},
@@ -168,6 +173,12 @@ def waitlisted(db, activity_id, role, limit):
     return db[REGISTRATIONS].find({"activity_id": activity_id, "role": role,
                                    "status": "waitlisted"}, sort=[("seq", ASCENDING)],
                                   limit=limit)
+
+
+def any_waitlisted(db, activity_id, role):
+    return bool(db[REGISTRATIONS].find({"activity_id": activity_id, "role": role,
+                                        "status": "waitlisted"}, limit=1,
+                                       projection={"_id": 1}))
 
 
 def waitlisted_ahead(db, registration):
