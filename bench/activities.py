@@ -2,10 +2,12 @@
 gateway, until the residents' timelines show every one (the events consumed), beside a
 hand-written kombu + pymongo baseline doing the same guarded writes and publishes:
 
-    take a queue number ($inc), insert the registration pending (unique live key), count the
-    waiting list, take a seat with one guarded update leaving a marker, confirm or waitlist
-    the registration with its event in the same write (outbox), remove the marker, publish
-    with confirms, mark it sent; a consumer records the timeline entry once per event id.
+    take a queue number ($inc), insert the registration pending (unique live key), look
+    whether anyone waits, take a seat with one guarded update leaving a marker, confirm or
+    waitlist the registration (with its position) and its event in the same write (outbox),
+    remove the marker, publish with confirms, mark it sent; a consumer records the timeline
+    entry once per event id. (The platform also checks the resident with the registry by RPC,
+    the rules, roles and the token; the baseline does none of that.)
 
 Run with the rest of `make bench` (`--parts activities`), or alone: python -m bench.activities"""
 import sys
@@ -156,8 +158,8 @@ def _guarded_signup(db, producer, tenant, activity_id, resident_id):
                                  "activity_id": activity_id, "resident_id": resident_id,
                                  "role": "participant", "status": "pending", "live_key": "live",
                                  "seq": seq})
-    queued = db.registrations.count_documents({"activity_id": activity_id,
-                                               "status": "waitlisted"}) > 0
+    queued = len(list(db.registrations.find({"activity_id": activity_id,
+                                             "status": "waitlisted"}, {"_id": 1}).limit(1))) > 0
     token = uuid.uuid4().hex
     took = not queued and db.activities.update_one(
         {"_id": activity_id, "seats.participant.free": {"$gt": 0}},
@@ -166,10 +168,13 @@ def _guarded_signup(db, producer, tenant, activity_id, resident_id):
          "$set": {f"takers.{token}": {"r": registration_id, "role": "participant"}}}
     ).matched_count == 1
     status = "confirmed" if took else "waitlisted"
+    position = None if took else 1 + next(iter(db.registrations.aggregate([
+        {"$match": {"activity_id": activity_id, "status": "waitlisted", "seq": {"$lt": seq}}},
+        {"$count": "n"}])), {"n": 0})["n"]
     event_id = uuid.uuid4().hex
     event = {"event_id": event_id, "type": f"events.registration_{status}", "tenant": tenant,
              "data": {"registration_id": registration_id, "resident_id": resident_id,
-                      "status": status}}
+                      "status": status, "waitlist_position": position}}
     db.registrations.update_one({"_id": registration_id, "status": "pending"}, {
         "$set": {"status": status, "holds_seat": took, f"_outbox.{event_id}": event},
         "$inc": {"_outbox_n": 1}})

@@ -134,9 +134,10 @@ def place(db, activity, registration):
             return done, None
         return store.get_registration(db, registration["_id"]), None
     done, position = waitlist(db, activity, registration)
-    # A seat may have come free between the failed take and the queueing (its promoter saw
-    # nobody waiting yet): promote now rather than at the next sweep. One read when full.
-    promoted = promote(db, activity["_id"], role)
+    # A seat may have come free between the failed take and the queueing, its promoter having
+    # seen nobody waiting yet: promote now rather than at the next sweep. Not needed when
+    # others were waiting already (a freed seat went to the earliest of them).
+    promoted = 0 if queue_first else promote(db, activity["_id"], role)
     if done is None or promoted:
         current = store.get_registration(db, registration["_id"])
         return current, None  # None: the answer counts the position afresh

