@@ -277,3 +277,41 @@ def _handled(platform, service, method):
                if line.startswith("gongzhi_events_handled_total{")
                and f'consumer="{service}.{method}"' in line
                and ('outcome="applied"' in line or 'outcome="duplicate"' in line))
+
+
+def test_completion_applied_twice_credits_hours_once(gateway_url, events_db):
+    """The completion is carried out again (by the sweep, as after a crash) and asked for
+    again (409): the volunteer's hours and the metrics count it once."""
+    world = World(gateway_url)
+    volunteer = world.resident("唐先生", "1980-06-18", tags=["volunteer"])
+    activity = world.activity(kind="volunteering", starts_at=iso_in(-3), ends_at=iso_in(-1))
+    registration = world.register(activity, volunteer, role="volunteer").json()
+    world.api.post(f"/v1/activities/{activity['id']}/check-ins", {"resident_id": volunteer["id"]})
+    assert world.api.post(f"/v1/activities/{activity['id']}/complete", {}).status_code == 200
+    hours = lambda: world.api.get(f"/v1/volunteers/{volunteer['id']}/hours").json()  # noqa: E731
+    assert hours()["total_hours"] == 2.0
+    wait_until(lambda: world.api.get("/v1/metrics/summary").json()["volunteer_hours"] == 2.0)
+    # as if the process died before it marked the completion finished: the sweep runs it again
+    events_db.activities.update_one({"_id": activity["id"]}, {"$set": {"finished": False}})
+    wait_until(lambda: events_db.activities.find_one({"_id": activity["id"]})["finished"],
+               timeout=15, what="the completion carried out again")
+    assert world.api.post(f"/v1/activities/{activity['id']}/complete", {}).status_code == 409
+    record = hours()
+    assert record["total_hours"] == 2.0 and len(record["items"]) == 1
+    assert record["items"][0]["registration_id"] == registration["id"]
+    assert world.api.get("/v1/metrics/summary").json()["volunteer_hours"] == 2.0
+
+
+def test_a_request_sent_twice_registers_once(gateway_url):
+    world = World(gateway_url, residents=1)
+    activity = world.activity(capacity=5)
+    headers = {"Idempotency-Key": f"k-{uuid.uuid4().hex}"}
+    first = world.api.post(f"/v1/activities/{activity['id']}/registrations",
+                           {"resident_id": world.residents[0]["id"]}, headers=headers)
+    again = world.api.post(f"/v1/activities/{activity['id']}/registrations",
+                           {"resident_id": world.residents[0]["id"]}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert len(world.registrations(activity)) == 1
+    assert world.get(activity)["seats"]["confirmed"] == 1

@@ -10,7 +10,8 @@ SEAT_FIELDS = {"participant": "capacity", "volunteer": "volunteer_capacity"}
 
 def new_seats(capacity):
     """A role's seat counter: `confirmed` counts seats taken, `free` what is left (always a
-    number, so that $inc works; it means nothing while `capacity` is None, no limit). Taken by one conditional update (services/events/seats.py)."""
+    number, so that $inc works; it means nothing while `capacity` is None, no limit). Taken
+    by one conditional update (services/events/seats.py)."""
     return {"capacity": capacity, "confirmed": 0, "free": capacity or 0}
 
 

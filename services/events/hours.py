@@ -46,7 +46,8 @@ def hours_event_data(activity, registration, hours, at):
     return {"activity_id": activity["_id"], "community_id": activity["community_id"],
             "compound_id": activity.get("compound_id"), "title": activity["title"],
             "registration_id": registration["_id"], "resident_id": registration["resident_id"],
-            "hours": hours, "date": local_date(activity["starts_at"]), "issued_by": activity["issued_by"],
+            "hours": hours, "date": local_date(activity["starts_at"]),
+            "issued_by": activity["issued_by"],
             "at": at}
 
 

@@ -54,7 +54,7 @@ def _insert(db, activity, resident, data, seq, actor_sub):
 def cancel(db, registration_id, data, actor_sub, as_resident=None):
     registration = registration_of(db, registration_id, as_resident)
     if registration["status"] == "cancelled":
-        replay = db[store.REGISTRATIONS].replayed(registration_id)
+        replay = store.replayed_registration(db, registration_id)
         if replay:
             return replay
     registrations.check_cancellable(registration)

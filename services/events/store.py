@@ -157,6 +157,10 @@ def update_registration(db, query, update, events=()):
     return db[REGISTRATIONS].find_one_and_update(query, update, events=list(events))
 
 
+def replayed_registration(db, registration_id):
+    return db[REGISTRATIONS].replayed(registration_id)
+
+
 def find_registrations(db, query, limit, cursor):
     return _page(db, REGISTRATIONS, query, limit, cursor)
 
