@@ -53,7 +53,9 @@ def sweep_tenant(db, stale_seconds):
                 healed["markers"] += 1
         if activity["status"] == "published":
             for role in activities.ROLES:
-                healed["promoted"] += seats.promote(db, activity["_id"], role)
+                room = activity["seats"][role]
+                if room["capacity"] is None or room["free"] > 0:  # else nobody can move up
+                    healed["promoted"] += seats.promote(db, activity["_id"], role)
         elif not activity.get("finished", True):
             lifecycle.finish(db, activity)
             healed["finished"] += 1
