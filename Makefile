@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 VERSION ?= 0.1.0
 IMAGE   ?= gongzhi
-SERVICES ?= residents health council metrics gateway
+SERVICES ?= residents health council metrics events gateway
 
 .PHONY: install run test test-fast images clean hospital-sim
 

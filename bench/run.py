@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import baseline, pipeline
+from bench import activities as signups, baseline, pipeline
 from bench.load import run_load
 from bench.stats import median_run
 from devstack.launcher import Platform, free_port, store_command, wait_for_port
@@ -98,8 +98,9 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--read-seconds", type=float, default=3.0)
-    parser.add_argument("--parts", default="pipeline,reads",
-                        help="comma-separated: pipeline (with baseline and scaling), reads")
+    parser.add_argument("--parts", default="pipeline,reads,activities",
+                        help="comma-separated: pipeline (with baseline and scaling), reads, "
+                             "activities (sign-ups for scarce seats, with baseline)")
     args = parser.parse_args(argv)
     parts = set(args.parts.split(","))
     OUT.mkdir(parents=True, exist_ok=True)
@@ -173,6 +174,12 @@ def main(argv=None):
         if "reads" in parts:
             print("reads…", flush=True)
             results["reads"] = reads(running, gateway, token, args, infra_pids)
+        if "activities" in parts:  # issue 11: sign-ups for scarce seats
+            print("activities: 500 sign-ups from 32 clients for 100 seats, and baseline…",
+                  flush=True)
+            settle(vhost)
+            results["activities"] = signups.compare(gateway, token, amqp_uri, mongo_uri, prefix)
+            save(results)
         results["rss_mb"] = {name: rss_mb(process.pid)
                              for name, process in running.processes.items()}
     finally:
@@ -242,6 +249,10 @@ def verdicts(results):
                         for label, row in results["reads"].items() if label.startswith("GET"))
         found["read_p99_ms_at_32"] = worst_p99
         found["read_p99_holds"] = worst_p99 < TARGETS["read_p99_ms_at_32"]
+    if "activities" in results:
+        found["signup_ratio"] = results["activities"]["ratio"]
+        found["signup_ratio_holds"] = results["activities"]["ratio"] >= 0.5
+        found["signup_exactly_100_confirmed"] = results["activities"]["exactly_seats_confirmed"]
     biggest = max(v for k, v in results["rss_mb"].items() if k != "bare")
     found["largest_rss_mb"] = biggest
     found["rss_holds"] = biggest < TARGETS["rss_mb"]
@@ -265,6 +276,14 @@ def table(results):
                              f"{row.get('p50_ms')} | {row.get('p99_ms')} | "
                              f"{row.get('cpu_ms_per_request')} | {row['errors']} | "
                              f"{row.get('tool')} |")
+    if "activities" in results:
+        found_a = results["activities"]
+        lines += ["", "| sign-ups (500, 32 clients, 100 seats) | per s (to timeline) | answered s "
+                      "| visible s | confirmed | errors |", "| --- | --- | --- | --- | --- | --- |"]
+        for label in ("platform", "baseline"):
+            row = found_a[label]
+            lines.append(f"| {label} | {row['per_second']} | {row['answered_in_s']} | "
+                         f"{row['visible_in_s']} | {row['confirmed']} | {row['errors']} |")
     lines += ["", "| process | RSS MB |", "| --- | --- |"]
     lines += [f"| {name} | {mb} |" for name, mb in results["rss_mb"].items()]
     v = results["verdicts"]
@@ -275,6 +294,10 @@ def table(results):
     if "read_p99_ms_at_32" in v:
         found.append(f"read p99 at 32 clients {v['read_p99_ms_at_32']} ms (< 50: "
                      f"{_verdict(v['read_p99_holds'])})")
+    if "signup_ratio" in v:
+        found.append(f"sign-ups platform/baseline {v['signup_ratio']} (>= 0.5: "
+                     f"{_verdict(v['signup_ratio_holds'])}), exactly 100 confirmed: "
+                     f"{v['signup_exactly_100_confirmed']}")
     found.append(f"largest service RSS {v['largest_rss_mb']} MB (< 120: "
                  f"{_verdict(v['rss_holds'])})")
     return "\n".join(lines + ["", "targets: " + "; ".join(found)])

@@ -27,6 +27,8 @@ SERVICES = {
     "metrics": "services.metrics.service:MetricsService",
     "council": "services.council.service:CouncilService",
     "gateway": "gateway.service:GatewayService",
+    # -- events (issue 11) --
+    "events": "services.events.service:EventsService",
 }
 
 

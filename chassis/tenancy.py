@@ -137,8 +137,8 @@ class TenantCollection:
         if upsert and not named:
             self._inside(query.get(field))
 
-    def _with_events(self, update, events):
-        update = self._recorded(update)
+    def _with_events(self, update, events, record=True):
+        update = self._recorded(update) if record else update
         if not events:
             return update, []
         completed = [self._database.complete(event) for event in events]
@@ -216,19 +216,21 @@ class TenantCollection:
         except DuplicateKeyError:
             return False
 
-    def update_one(self, query, update, events=(), upsert=False):
+    def update_one(self, query, update, events=(), upsert=False, record=True):
+        """`record=False`: do not note the request on the document (for hot documents many
+        requests change, such as an activity's seat counters, which must not grow)."""
         self._checked_update(query or {}, update, upsert)
-        update, completed = self._with_events(update, events)
+        update, completed = self._with_events(update, events, record)
         query = self._scoped(query)
         result = self._collection.update_one(query, update, upsert=upsert)
         if result.matched_count or result.upserted_id is not None:
             self._announce(result.upserted_id or query.get("_id"), completed)
         return result.matched_count > 0 or result.upserted_id is not None
 
-    def find_one_and_update(self, query, update, events=(), upsert=False):
+    def find_one_and_update(self, query, update, events=(), upsert=False, record=True):
         """Apply the update and return the document after it, or None when nothing matched."""
         self._checked_update(query or {}, update, upsert)
-        update, completed = self._with_events(update, events)
+        update, completed = self._with_events(update, events, record)
         document = self._collection.find_one_and_update(
             self._scoped(query), update, projection=WITH_PENDING_COUNT, upsert=upsert,
             return_document=ReturnDocument.AFTER,

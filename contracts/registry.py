@@ -4,11 +4,11 @@ from functools import cache
 from marshmallow import ValidationError
 
 from chassis import clock, ids
-from contracts import health, hospital, residents
+from contracts import activities, health, hospital, residents
 from contracts import deliberation, needs, outreach  # council
 from contracts.envelope import EnvelopeSchema
 
-SCHEMAS = {**residents.EVENTS, **health.EVENTS, **hospital.EVENTS}
+SCHEMAS = {**residents.EVENTS, **health.EVENTS, **hospital.EVENTS, **activities.EVENTS}
 SCHEMAS.update({**outreach.EVENTS, **needs.EVENTS, **deliberation.EVENTS})  # council
 # What the hospital publishes or reads: documented for its integrators in asyncapi.yaml.
 HOSPITAL_FACING = sorted(

@@ -110,9 +110,11 @@ def load_if_empty(base_url, secret=None):
 def load(client, worker_client=None):
     community = client.post("/v1/communities", {"name": COMMUNITY})
     households = []
+    compounds = {}
     for compound_name, addresses in COMPOUNDS.items():
         compound = client.post("/v1/compounds", {"community_id": community["id"],
                                                  "name": compound_name})
+        compounds[compound_name] = compound
         for address in addresses:
             households.append(client.post("/v1/households", {
                 "compound_id": compound["id"], "address": f"{compound_name}{address}",
@@ -150,7 +152,9 @@ def load(client, worker_client=None):
     outreach = demo_outreach.load(client, worker_client)  # grids, knocks, needs
     council = demo_deliberation.load(client, residents)  # the deliberation week (links the needs)
     packages = sum(sum(m["quantity"] for m in _medicines(i)) for i in range(SERVED))
-    return (f"demo data: {COMMUNITY}, {len(COMPOUNDS)} compounds, {len(households)} households, "
+    from devstack import demo_events  # issue 11: community activities
+    activities = demo_events.load(client, community, compounds, residents)
+    return (f"{activities}\ndemo data: {COMMUNITY}, {len(COMPOUNDS)} compounds, {len(households)} households, "
             f"{len(residents)} residents ({len(elderly)} elderly), {SERVED} home visits completed "
             f"with {packages} medicine packages, 1 upcoming ({upcoming['id']}), 1 cancelled, "
             f"1 referral to the hospital ({referral['id']}; `make hospital-sim` answers it)"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-SERVICES = ("residents", "health", "council", "metrics", "gateway")
+SERVICES = ("residents", "health", "council", "metrics", "events", "gateway")
 STATE_DIR = Path(".run")
 
 

@@ -26,6 +26,9 @@ class RebuildOut(Schema):
     needs = fields.Integer()
     proposals = fields.Integer()  # the deliberation week
     supports = fields.Integer()
+    activities = fields.Integer()  # issue 11
+    attendance = fields.Integer()
+    volunteer_credits = fields.Integer()
 
 
 _pages = {}

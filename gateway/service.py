@@ -15,11 +15,12 @@ from gateway.routes.deliberation import DeliberationRoutes
 from gateway.routes.health import HealthRoutes
 from gateway.routes.metrics import MetricsRoutes
 from gateway.routes.registry import RegistryRoutes
+from gateway.routes.activities import ActivityRoutes
 from gateway.routes.needs import NeedsRoutes
 from gateway.routes.outreach import OutreachRoutes
 
 
-class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes,
+class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes, ActivityRoutes,
                      OutreachRoutes, NeedsRoutes, DeliberationRoutes,  # council
                      HealthChecks):
     name = "gateway"

@@ -33,7 +33,8 @@ ATTEMPTS = {
 # Routes whose template names the id differently from the OpenAPI path.
 ALIASES = {"/v1/visits/{done_visit_id}/fhir": "/v1/visits/{visit_id}/fhir"}
 # Areas that try B against A on their own routes, with their own worlds.
-AREA_TESTS = ("tests.test_council_isolation", "tests.test_deliberation_isolation")
+AREA_TESTS = ("tests.test_activities_isolation", "tests.test_council_isolation",
+              "tests.test_deliberation_isolation")
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from chassis.errors import EXPECTED, NotFound
 from chassis.health import HealthChecks
 from chassis.store import Store
 from chassis.validation import load
+from services.metrics import activities, domain, outreach, schemas, store
 from services.metrics import council as council_facts  # the deliberation week
-from services.metrics import domain, outreach, schemas, store
 from services.metrics.cache import SummaryCache
 
 EXPORT_PAGE = 500
@@ -23,12 +23,14 @@ class MetricsService(HealthChecks):
 
     config = Config()
     call = CallContext()
-    store = Store(indexes=lambda raw: (store.ensure_indexes(raw), outreach.ensure_indexes(raw)),
+    store = Store(indexes=lambda raw: (store.ensure_indexes(raw), outreach.ensure_indexes(raw),
+                                       activities.ensure_indexes(raw)),
                   community_scoped=store.COMMUNITY_SCOPED)
     cache = SummaryCache()
     residents = BoundedRpcProxy("residents")
     health = BoundedRpcProxy("health")
     council = BoundedRpcProxy("council")
+    events = BoundedRpcProxy("events")
 
     @consume_event("residents", "resident_registered")
     def on_resident_registered(self, envelope):
@@ -49,7 +51,21 @@ class MetricsService(HealthChecks):
     def on_follow_up_changed(self, envelope):
         store.record_follow_up(self.store, domain.follow_up_fact(envelope["data"]))
 
-    # -- outreach and needs (issue 12) -----------------------------------------------------------
+    # -- community activities ---------------------------------------------------------------
+    @consume_event("events", "activity_completed")
+    def on_activity_completed(self, envelope):
+        activities.record(self.store, activities.HELD, activities.held_fact(envelope["data"]))
+
+    @consume_event("events", "attendance_recorded")
+    def on_attendance_recorded(self, envelope):
+        activities.record(self.store, activities.ATTENDANCE,
+                          activities.attendance_fact(envelope["data"]))
+
+    @consume_event("events", "volunteer_hours_credited")
+    def on_volunteer_hours_credited(self, envelope):
+        activities.record(self.store, activities.HOURS, activities.hours_fact(envelope["data"]))
+
+    # -- outreach and needs -------------------------------------------------------------------------
     @consume_event("residents", "household_registered")
     def on_household_registered(self, envelope):
         outreach.record_household(self.store, envelope["data"])
@@ -120,7 +136,7 @@ class MetricsService(HealthChecks):
         on_day = filters.get("to") or clock.today()
         born_by = domain.elderly_birth_cutoff(on_day)
         totals, served_ids = store.visit_totals(self.store, community, start, end)
-        return {**domain.summary(
+        return {**activities.summary_fields(self.store, community, start, end), **domain.summary(
             registered=store.count_residents(self.store, community, end),
             elderly_registered=store.count_residents(self.store, community, end, born_by),
             visit_totals=totals,
@@ -148,11 +164,17 @@ class MetricsService(HealthChecks):
                                  council_facts.from_proposal_export, dict)
         supports = self._export(partial(self.council.export_deliberation_facts, "supports"),
                                 council_facts.from_support_export, dict)
+        activities.forget_tenant(self.store)
+        held, attendance, hours = activities.rebuild_from(
+            self.store, list(self._export_all("events", "export_activities")),
+            list(self._export_all("events", "export_attendance")))
         self.cache.forget(self.store.tenant)
         return {"residents": residents, "visits": visits, "follow_ups": follow_ups, **needs,
-                "proposals": proposals, "supports": supports}
+                "proposals": proposals, "supports": supports,
+                "activities": held, "attendance": attendance, "volunteer_credits": hours}
 
     def _export_all(self, service, method):
+        """Every item of a service's paged export."""
         export = getattr(getattr(self, service), method)
         cursor = None
         while True:

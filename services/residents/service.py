@@ -13,9 +13,10 @@ from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
 from services.residents import council, council_timeline, domain, grids, schemas, store
+from services.residents.activity_timeline import ActivityTimeline
 
 
-class ResidentsService(HealthChecks):
+class ResidentsService(ActivityTimeline, HealthChecks):
     name = "residents"
 
     config = Config()
@@ -284,3 +285,4 @@ def _hierarchy_view(document):
     view = {k: v for k, v in document.items()
             if k not in ("tenant", "created_at") and not k.startswith("_")}
     return {"id": document["_id"], **view}
+
