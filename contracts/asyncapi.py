@@ -34,11 +34,20 @@ DESCRIPTIONS = {
                                  "Delivered to the hospital's inbox queue; answer with "
                                  "hospital.referral_accepted or hospital.referral_declined.",
 }
-# Platform events documented beside the hospital's (the platform publishes them; any
-# consumer binds its own queue to the exchange).
+# Every other event the platform publishes, documented beside the hospital's (any consumer
+# binds its own queue to the exchange). An event without a written description is described by
+# its schema's docstring.
 from contracts import deliberation  # noqa: E402
 DESCRIPTIONS.update(deliberation.DESCRIPTIONS)
-PLATFORM_EVENTS = sorted(deliberation.EVENTS)
+PLATFORM_EVENTS = sorted(key for key in SCHEMAS if key not in HOSPITAL_FACING)
+
+
+def _description(event_type, version):
+    if event_type in DESCRIPTIONS:
+        return DESCRIPTIONS[event_type]
+    doc = " ".join((SCHEMAS[(event_type, version)].__doc__ or "").split())
+    source = event_type.split(".", 1)[0]
+    return doc or f"`{event_type}`, published by the {source} service."
 
 IDENTIFY = ("\n\nThe patient is named by `patient_id`; on first contact add `id_number` (the "
             "ID-card number), which the platform matches to exactly one resident or else "
@@ -102,8 +111,8 @@ def build():
         from_hospital = source == "hospital"
         messages[message] = {
             "messageId": message, "name": message, "title": f"{event_type} v{version}",
-            "summary": DESCRIPTIONS[event_type].split(". ")[0] + ".",
-            "description": DESCRIPTIONS[event_type] + (IDENTIFY if "id_number" in schemas[
+            "summary": _description(event_type, version).split(". ")[0].rstrip(".") + ".",
+            "description": _description(event_type, version) + (IDENTIFY if "id_number" in schemas[
                 message]["properties"] else ""),
             "contentType": "application/json",
             "payload": _envelope(event_type, version, {"$ref": f"#/components/schemas/{message}"}),
