@@ -72,6 +72,10 @@ def test_no_clear_id_number_phone_or_symptom_in_the_store_or_the_queues(
     phone = "139" + str(uuid.uuid4().int)[:8]
     symptom, hospital_symptom, reason = f"胸闷气短{tag}", f"夜间咳嗽{tag}", f"疑似心衰{tag}"
     resident = new_resident(api, "王奶奶", "1941-09-03", id_number=number, phone=phone)
+    partner_phone = "137" + str(uuid.uuid4().int)[:8]
+    partner = api.created("/v1/partners", {"name": f"养老院{tag}", "kind": "elderly_care_home",
+                                           "contact_name": "张院长", "contact_phone": partner_phone})
+    assert partner["contact_phone"] != partner_phone  # answered masked
 
     visit = api.created("/v1/visits", {"resident_id": resident["id"],
                                        "scheduled_for": "2026-11-20T09:00:00+08:00"})
@@ -106,7 +110,8 @@ def test_no_clear_id_number_phone_or_symptom_in_the_store_or_the_queues(
 
     store = everything_in_the_store(platform)
     assert api.tenant in store and "王奶奶" in store  # the scan did see this tenant's data
-    for secret in (number, stranger, phone, symptom, hospital_symptom, reason, f"高血压{tag}"):
+    for secret in (number, stranger, phone, partner_phone, symptom, hospital_symptom, reason,
+                   f"高血压{tag}"):
         assert secret not in store, f"{secret} lies in the store in clear"
 
     queues = everything_in_the_broker(platform)

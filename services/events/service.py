@@ -11,6 +11,7 @@ from chassis.errors import EXPECTED, NotFound, found
 from chassis.health import HealthChecks
 from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.schemas import page
+from chassis.sealing import DataKeys
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
@@ -27,6 +28,7 @@ class EventsService(HealthChecks):
 
     config = Config()
     call = CallContext()
+    keys = DataKeys(sealed=store.AT_REST)  # ADR 0011
     store = Store(outboxed=store.OUTBOXED, indexes=store.ensure_indexes,
                   community_scoped=store.COMMUNITY_SCOPED)
     residents = BoundedRpcProxy("residents")

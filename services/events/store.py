@@ -6,6 +6,7 @@ per-participant state lives in the registration documents."""
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from chassis import sealing
 from chassis.tenancy import ensure_tenant_index
 
 PARTNERS, ACTIVITIES, REGISTRATIONS = "partners", "activities", "registrations"
@@ -14,6 +15,10 @@ OUTBOXED = (ACTIVITIES, REGISTRATIONS)
 # activities and registrations. Partners serve the whole subdistrict.
 COMMUNITY_SCOPED = (ACTIVITIES, REGISTRATIONS)
 HOLDERS = {"_id": 1, "seat_take": 1}
+# A partner's contact phone is sealed at rest (chassis/sealing.py, ADR 0011): sealed on the way
+# in, opened on the way out, so the rest of the service sees clear values (answers mask it).
+PARTNER_SEALED = ("contact_phone",)
+AT_REST = {PARTNERS: PARTNER_SEALED}  # for chassis.rekey
 
 
 def ensure_indexes(raw):
@@ -50,19 +55,24 @@ def _page(db, collection, query, limit, cursor, sort=None):
 
 # -- partners -------------------------------------------------------------------------------------
 def add_partner(db, partner):
-    return db[PARTNERS].insert_one(partner)
+    sealed = sealing.keyring().seal_fields(partner, db.tenant, PARTNERS, PARTNER_SEALED)
+    return _opened(db[PARTNERS].insert_one(sealed))
+
+
+def _opened(partner):
+    return partner and sealing.keyring().open_fields(partner, PARTNERS, PARTNER_SEALED)
 
 
 def get_partner(db, partner_id):
-    return db[PARTNERS].find_one({"_id": partner_id})
+    return _opened(db[PARTNERS].find_one({"_id": partner_id}))
 
 
 def partners_named(db, partner_ids):
-    return {p["_id"]: p for p in db[PARTNERS].find({"_id": {"$in": list(partner_ids)}})}
+    return {p["_id"]: _opened(p) for p in db[PARTNERS].find({"_id": {"$in": list(partner_ids)}})}
 
 
 def list_partners(db, limit, cursor):
-    return _page(db, PARTNERS, {}, limit, cursor)
+    return [_opened(p) for p in _page(db, PARTNERS, {}, limit, cursor)]
 
 
 def partner_totals(db, partner_id):
