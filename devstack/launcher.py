@@ -89,6 +89,7 @@ class Platform:
                 process.send_signal(sig)
         for each in names:
             process = self.processes.pop(each, None)
+            self.urls.pop(each, None)  # a stopped process has no URL to call any more
             if process is None:
                 continue
             try:
