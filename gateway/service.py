@@ -10,12 +10,13 @@ from chassis.health import HealthChecks
 from chassis.store import Store
 from gateway.api import api
 from gateway.openapi import openapi_document
+from gateway.routes.console import ConsoleRoutes
 from gateway.routes.health import HealthRoutes
 from gateway.routes.metrics import MetricsRoutes
 from gateway.routes.registry import RegistryRoutes
 
 
-class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes, HealthChecks):
+class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes, ConsoleRoutes, HealthChecks):
     name = "gateway"
 
     config = Config()

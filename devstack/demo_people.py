@@ -1,0 +1,22 @@
+"""The demo people the console's development sign-in offers (GET /v1/dev/people). Their subs
+are fixed here; the resident's sub is their resident id, looked up by name in the demo data
+(devstack/demo.py) when someone asks, since ids are made when the data is loaded."""
+from devstack import demo
+
+TENANT = demo.TENANT
+STAFF_SUB = "demo-staff"  # the launcher's printed token uses the same sub
+GRID_WORKER_SUB = "demo-grid-worker"  # a grid's worker_subs names this sub in the demo grids
+DOCTOR_SUB = "demo-doctor"
+RESIDENT_NAME = demo.RESIDENTS[0][0]  # 李大爷, 88, the report's injured leg
+
+# key, name, title, roles, where the console opens for them
+PEOPLE = (
+    {"key": "staff", "name": "王主任", "title": f"{demo.COMMUNITY}社区工作人员",
+     "roles": ["community_staff"], "sub": STAFF_SUB, "home": "/staff"},
+    {"key": "grid_worker", "name": "陈网格员", "title": f"{demo.COMMUNITY}网格员",
+     "roles": ["grid_worker"], "sub": GRID_WORKER_SUB, "home": "/grid"},
+    {"key": "doctor", "name": "刘医生", "title": "太和医院西院区上门医疗队",
+     "roles": ["medical_staff"], "sub": DOCTOR_SUB, "home": "/medical"},
+    {"key": "resident", "name": RESIDENT_NAME, "title": "居民（永光新村）",
+     "roles": ["resident"], "sub": None, "resident_name": RESIDENT_NAME, "home": "/me"},
+)
