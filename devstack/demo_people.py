@@ -11,7 +11,7 @@ RESIDENT_NAME = demo.RESIDENTS[0][0]  # 李大爷, 88, the report's injured leg
 
 # key, name, title, roles, where the console opens for them
 PEOPLE = (
-    {"key": "staff", "name": "王主任", "title": f"{demo.COMMUNITY}社区工作人员",
+    {"key": "staff", "name": "王主任", "title": f"{demo.COMMUNITY}工作人员",
      "roles": ["community_staff"], "sub": STAFF_SUB, "home": "/staff"},
     {"key": "grid_worker", "name": "陈网格员", "title": f"{demo.COMMUNITY}网格员",
      "roles": ["grid_worker"], "sub": GRID_WORKER_SUB, "home": "/grid"},

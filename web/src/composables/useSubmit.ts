@@ -34,6 +34,8 @@ export function useSubmit() {
   }
 
   const fieldError = (path: string) => error.value?.field(path)
+  /** only this field's own message, not those of the items under it */
+  const ownError = (path: string) => error.value?.fields[path]
   const clear = () => { error.value = null }
-  return { busy, error, run, fieldError, clear }
+  return { busy, error, run, fieldError, ownError, clear }
 }
