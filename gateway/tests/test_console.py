@@ -116,8 +116,12 @@ def test_the_gateway_serves_the_console_on_its_own_origin(gateway, built):
         assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     asset = requests.get(url + "/assets/index-abc123.js", timeout=10)
     assert asset.status_code == 200 and asset.text == "console.log('共治')"
+    assert asset.headers["Content-Encoding"] == "gzip"  # requests asks for it and unpacks it
     assert "immutable" in asset.headers["Cache-Control"]
     assert asset.headers["Content-Type"].startswith(("application/javascript", "text/javascript"))
+    plain = requests.get(url + "/assets/index-abc123.js", headers={"Accept-Encoding": "identity"},
+                         timeout=10)
+    assert "Content-Encoding" not in plain.headers and plain.content == "console.log('共治')".encode()
 
 
 def test_console_paths_leave_the_api_answers_alone(gateway, built):
