@@ -1,3 +1,5 @@
+// Element Plus components (ElButton, ElForm, ...) are imported where templates use them, with
+// their CSS, by unplugin-vue-components (vite.config.ts): do not import them by hand.
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'

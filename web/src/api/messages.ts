@@ -58,6 +58,7 @@ export function statusSentence(status: number, detail?: string): string {
   if (status === 401) return '登录已过期或无效，请重新登录。'
   if (status === 403) return '您的身份不能做这件事。'
   if (status === 404) {
+    if (detail && /requested URL/i.test(detail)) return '这项服务暂未开通。' // no such route on this gateway
     if (detail && /code/i.test(detail)) return '签到码不对，请核对后再试。'
     return '没有找到这条记录。'
   }

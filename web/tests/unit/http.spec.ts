@@ -39,6 +39,7 @@ describe('problem+json becomes Chinese sentences per field', () => {
     [403, undefined, '您的身份不能做这件事。'],
     [404, 'no activity x', '没有找到这条记录。'],
     [404, 'no registration with code ABCDEF', '签到码不对，请核对后再试。'],
+    [404, 'The requested URL was not found on the server.', '这项服务暂未开通。'],
     [409, 'the visit is already completed', '这件事已经办完了，不能再办。'],
     [409, 'something else', '现在的状态不允许这样做。'],
     [503, undefined, '服务暂时忙不过来，请稍后再试。刚才填写的内容都还在。'],
@@ -69,14 +70,14 @@ describe('request', () => {
     expect(unauthorized).toHaveBeenCalledOnce()
 
     vi.stubGlobal('fetch', vi.fn(async () => answer(422, { status: 422, title: 'Validation failed', errors: { birth_date: ['Not a valid date.'] } })))
-    const error = await request('POST', '/v1/residents', {}).catch((e) => e)
+    const error = await request('POST', '/v1/residents', {}).catch((e: ApiError) => e) as ApiError
     expect(error).toBeInstanceOf(ApiError)
     expect(error.fields).toEqual({ birth_date: '日期格式不对，请按“年-月-日”填写。' })
   })
 
   it('a network failure is status 0 with a sentence that says nothing typed is lost', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
-    const error = await request('GET', '/v1/visits').catch((e) => e)
+    const error = await request('GET', '/v1/visits').catch((e: ApiError) => e) as ApiError
     expect(error.status).toBe(0)
     expect(error.sentence).toContain('刚才填写的内容都还在')
     expect(pending.value).toBe(0)
