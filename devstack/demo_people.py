@@ -5,7 +5,9 @@ from devstack import demo
 
 TENANT = demo.TENANT
 STAFF_SUB = "demo-staff"  # the launcher's printed token uses the same sub
-GRID_WORKER_SUB = "demo-grid-worker"  # a grid's worker_subs names this sub in the demo grids
+# The worker of 第1网格 (李大爷's grid) in the outreach demo (devstack/demo_outreach.py WORKERS,
+# from the council branch): the grid whose worker_subs hold this sub is the one they see.
+GRID_WORKER_SUB = "grid-worker-1"
 DOCTOR_SUB = "demo-doctor"
 RESIDENT_NAME = demo.RESIDENTS[0][0]  # 李大爷, 88, the report's injured leg
 

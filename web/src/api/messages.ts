@@ -25,6 +25,8 @@ const FIELD_MESSAGES: [RegExp, string | ((m: RegExpMatchArray) => string)][] = [
   [/^A follow-up is 1 to 365 days away\.?$/i, '随访间隔应在 1 到 365 天之间。'],
   [/id.?number|checksum|ID card/i, '身份证号不对，请核对后再填。'],
   [/^Malformed JSON\.?$/i, '提交的内容格式不对。'],
+  [/must be after|ends after it starts/i, '结束时间要晚于开始时间。'],
+  [/Registration closes before the activity ends/i, '报名截止时间要早于活动结束。'],
 ]
 
 export function fieldMessage(english: string): string {

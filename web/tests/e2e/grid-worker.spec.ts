@@ -23,7 +23,7 @@ test('on a phone, the worker picks a resident to act for and the screen says who
 test('this week\'s households, elderly living alone first; a knock with a need; the worker\'s open needs', async ({ page }) => {
   test.skip(!(await served('/v1/outreach/coverage', '/v1/door-knocks', '/v1/needs', '/v1/grids')),
     'the council service (door-knocks, coverage, needs) and grids are not served by this gateway yet')
-  // The worker sees the grids whose worker_subs hold demo-grid-worker (the demo data's), or
+  // The worker sees the grids whose worker_subs hold grid-worker-1 (the outreach demo data), or
   // the whole community when none does.
   await signInAs(page, 'grid_worker')
   const list = page.locator('[data-test="not-knocked"] li')
