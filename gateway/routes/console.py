@@ -7,6 +7,7 @@ in memory (and sessionStorage), never in a cookie another site's request could c
 Client routes live under a few fixed prefixes (/sign-in, /staff, /grid, /medical, /me), not
 under a catch-all: a path the API does not know keeps answering 404/405 problem+json."""
 import gzip
+import json
 import mimetypes
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +19,7 @@ from chassis.context import bind
 from chassis.errors import Invalid, NotFound
 from chassis.web import HttpEntrypoint
 from gateway import problems, roles
-from gateway.api import ApiRequest, ApiRoute, _json_body, _json_response
+from gateway.api import ApiRequest, ApiRoute, BadJson
 from gateway.tokens import mint
 
 AREAS = 'any("sign-in",staff,grid,medical,me)'
@@ -100,10 +101,24 @@ class DevRoute(ApiRoute):
         data = {}
         bind(data, tenant=_demo().TENANT, actor="console-dev-sign-in",
              roles=[roles.COMMUNITY_STAFF], correlation_id=correlation_id)
-        body = _json_body(request) if request.method == "POST" else None
+        body = _small_json(request) if request.method == "POST" else None
         query = {key: request.args.get(key) for key in request.args}
         status, payload = self._run(request, data, ApiRequest(None, body, query, correlation_id))
-        return _json_response(status, payload)
+        return Response(json.dumps(payload, ensure_ascii=False), status=status,
+                        content_type="application/json; charset=utf-8")
+
+
+def _small_json(request, limit=4096):
+    """The sign-in body is one short field: read at most `limit` bytes of it."""
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise BadJson("the body is too large", {"_body": ["Too large."]})
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadJson(f"the body is not valid UTF-8 JSON: {exc}", {"_body": ["Malformed JSON."]}) from None
 
 
 def _demo():

@@ -82,6 +82,11 @@ def test_an_unknown_person_is_a_field_error(gateway):
         assert answer.status_code == 422
         assert answer.headers["Content-Type"].startswith("application/problem+json")
         assert "person" in answer.json()["errors"]
+    for raw in (b"{not json", b'{"person": "' + b"x" * 5000 + b'"}'):
+        answer = requests.post(url + "/v1/dev/tokens", data=raw, timeout=10,
+                               headers={"Content-Type": "application/json"})
+        assert answer.status_code == 400, answer.text
+        assert "token" not in answer.json()
 
 
 @pytest.mark.parametrize("env", ["production", "staging", "test"])
