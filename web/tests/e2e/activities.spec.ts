@@ -2,7 +2,7 @@
 // code in large characters, someone registered on his behalf waits in line, staff check in
 // by code and by name, and complete an activity. Skipped until the gateway serves them.
 import { expect, test } from '@playwright/test'
-import { api, base, expectAccessible, screenshot, served, signInAs } from './helpers'
+import { api, base, expectAccessible, screenshot, served, signInAs, personPage } from './helpers'
 
 const local = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16) // datetime-local in UTC+8
 
@@ -27,7 +27,7 @@ test('publish, register with a waiting list, check in by code and by name', asyn
   await screenshot(page, '20-staff-activities')
 
   // 李大爷 registers himself and reads his code
-  const resident = await browser.newPage({ locale: 'zh-CN' })
+  const resident = await personPage(browser)
   await signInAs(resident, 'resident')
   const card = resident.locator('article', { hasText: title })
   await card.getByRole('button', { name: '我要报名' }).click()
@@ -62,7 +62,7 @@ test('publish, register with a waiting list, check in by code and by name', asyn
   await expect(page.locator('[data-test="form-error"]')).toBeVisible()
   await expectAccessible(page)
   await screenshot(page, '22-staff-activity-detail')
-  await resident.close()
+  await resident.context().close()
 })
 
 test('an activity that has begun can be completed from its page', async ({ page }) => {

@@ -2,7 +2,7 @@
 // worker supports on 王奶奶's behalf (the screen says so) until the bar reaches the
 // threshold; after a week closes, staff decide and record progress to implemented.
 import { expect, test } from '@playwright/test'
-import { api, base, expectAccessible, screenshot, served, signInAs } from './helpers'
+import { api, base, expectAccessible, screenshot, served, signInAs, personPage } from './helpers'
 
 const local = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16)
 
@@ -29,7 +29,7 @@ test('open a week; support in person and on a resident\'s behalf; the bar reache
   const proposal = await staff.post('/v1/proposals', { deliberation_id: deliberation.id, author_resident_id: li.id,
     title: `增设儿童游乐设施 ${title.slice(-5)}`, description: '小区里孩子多，想在空地上装滑梯和秋千。' })
 
-  const resident = await browser.newPage({ locale: 'zh-CN' })
+  const resident = await personPage(browser)
   await signInAs(resident, 'resident')
   await resident.getByRole('link', { name: '本周议事' }).click()
   const card = resident.locator('[data-test="proposal"]', { hasText: proposal.title })
@@ -40,7 +40,7 @@ test('open a week; support in person and on a resident\'s behalf; the bar reache
   await expectAccessible(resident)
   await screenshot(resident, '25-resident-proposals')
 
-  const worker = await browser.newPage({ locale: 'zh-CN', viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true })
+  const worker = await personPage(browser, { viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true })
   await signInAs(worker, 'grid_worker')
   await worker.getByRole('link', { name: '代居民办理' }).click()
   await worker.getByLabel('为哪位居民办理').fill('王奶奶')
@@ -58,8 +58,8 @@ test('open a week; support in person and on a resident\'s behalf; the bar reache
   await page.goto(`${base()}/staff/deliberations/${deliberation.id}`)
   await expect(page.locator('[data-test="proposal"]', { hasText: proposal.title }).locator('[data-test="support-bar"]')).toContainText('已达到门槛')
   await screenshot(page, '27-staff-deliberation')
-  await resident.close()
-  await worker.close()
+  await resident.context().close()
+  await worker.context().close()
 })
 
 test('after a week closes, staff decide on a proposal and record its progress to implemented', async ({ page }) => {

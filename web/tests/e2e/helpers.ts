@@ -1,7 +1,7 @@
 // What every browser spec uses: the running platform's URL, signing in as a demo person,
 // the accessibility check, screenshots, and whether a service's routes are there yet.
 import AxeBuilder from '@axe-core/playwright'
-import { expect, request, type Page } from '@playwright/test'
+import { expect, request, type Browser, type BrowserContextOptions, type Page } from '@playwright/test'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -74,3 +74,10 @@ export async function api(person: string) {
 
 export const residentNamed = async (person: Awaited<ReturnType<typeof api>>, name: string) =>
   (await person.get(`/v1/residents?q=${encodeURIComponent(name)}`)).items[0]
+
+/** a second person's page in a context of its own (axe-core needs pages made by a context);
+ * close it with `page.context().close()` */
+export async function personPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options })
+  return context.newPage()
+}

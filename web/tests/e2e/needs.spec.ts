@@ -1,7 +1,7 @@
 // Needs (services/council): 李大爷 raises one, staff see it on the board, dispatch and
 // resolve it, he rates it, and the unit's scores show. Skipped until the gateway serves them.
 import { expect, test } from '@playwright/test'
-import { expectAccessible, screenshot, served, signInAs } from './helpers'
+import { expectAccessible, screenshot, served, signInAs, personPage } from './helpers'
 
 test.beforeEach(async () => {
   test.skip(!(await served('/v1/needs', '/v1/needs/scores')), 'the council service (needs) is not served by this gateway yet')
@@ -9,7 +9,7 @@ test.beforeEach(async () => {
 
 test('raise, dispatch, resolve, rate: the whole loop through the screens', async ({ page, browser }) => {
   const what = `厨房水管漏水 ${Date.now() % 100000}`
-  const resident = await browser.newPage({ locale: 'zh-CN' })
+  const resident = await personPage(browser)
   await signInAs(resident, 'resident')
   await resident.getByRole('link', { name: '我的诉求' }).click()
   await resident.getByLabel('是哪方面的事').selectOption('repair')
@@ -43,5 +43,5 @@ test('raise, dispatch, resolve, rate: the whole loop through the screens', async
 
   await page.reload()
   await expect(page.locator('[data-test="unit-scores"] tr', { hasText: '凯旋物业' })).toBeVisible()
-  await resident.close()
+  await resident.context().close()
 })
