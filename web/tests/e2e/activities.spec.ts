@@ -77,5 +77,6 @@ test('an activity that has begun can be completed from its page', async ({ page 
   await page.goto(`${base()}/staff/activities/${activity.id}`)
   await page.getByRole('button', { name: '活动已结束，记为完成' }).click()
   await expect(page.locator('[data-test="done"]')).toContainText('活动已完成')
-  await expect(page.getByText('已结束')).toBeVisible()
+  await expect(page.getByText('已结束', { exact: true })).toBeVisible()
+  await expect(page.getByRole('button', { name: '活动已结束，记为完成' })).toHaveCount(0)
 })
