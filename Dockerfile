@@ -17,6 +17,18 @@
 # /health/ready and /metrics.
 
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG NODE_IMAGE=node:20-slim
+
+# ------------------------------------------------------------ console stage
+# The community console (web/) is built here and served by the gateway from the runtime
+# image's /opt/gongzhi/web/dist (docs/adr/0012-console.md). Only the built files go on.
+FROM ${NODE_IMAGE} AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/index.html web/vite.config.ts web/tsconfig.json ./
+COPY web/src ./src
+RUN npm run build
 
 # ---------------------------------------------------------------- build stage
 FROM ${PYTHON_IMAGE} AS build
@@ -55,6 +67,8 @@ RUN groupadd --system --gid 10001 gongzhi \
         --shell /usr/sbin/nologin gongzhi
 
 COPY --from=build /opt/gongzhi /opt/gongzhi
+# The console's static files (read-only; only the gateway serves them).
+COPY --from=web /web/dist /opt/gongzhi/web/dist
 
 ENV PATH=/opt/gongzhi/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -6,7 +6,7 @@ VERSION ?= 0.1.0
 IMAGE   ?= gongzhi
 SERVICES ?= residents health council metrics events gateway
 
-.PHONY: install run test test-fast images clean hospital-sim
+.PHONY: install run test test-fast images clean hospital-sim web web-test
 
 install: $(VENV)/.installed
 
@@ -17,14 +17,32 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[store,test]'
 	touch $@
 
-run: install  ## the whole platform with the Kaixuan demo data; Ctrl-C stops it
+run: install web  ## the whole platform with the Kaixuan demo data and the console; Ctrl-C stops it
 	$(BIN)/python -m devstack.launcher
 
 hospital-sim: install  ## play Taihe Hospital against `make run`: accept referrals, discharge, record a visit
 	$(BIN)/python -m integrations.hospital.simulator --tenant hongwei demo $(ARGS)
 
-test: install  ## every test: unit, service (real broker and store), end to end, deploy checks
+test: install web  ## every test: unit, service (real broker and store), end to end, deploy checks, console
 	$(BIN)/python -m pytest
+	$(MAKE) web-test
+
+# -- the community console (web/): npm from the lock file, built when web/dist is older than
+# its sources; the gateway serves web/dist (docs/adr/0012-console.md).
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/package-lock.json
+
+web: web/dist/index.html  ## build the console if its sources changed
+
+web/node_modules/.installed: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+
+web-test: install web  ## the console's Vitest units, then its Playwright tests on their own platform (Debian's Chromium)
+	cd web && npm run test:unit
+	cd web && GONGZHI_PYTHON=$(abspath $(BIN)/python) npx playwright test
 
 test-fast: install  ## only the tests that need no broker or store
 	$(BIN)/python -m pytest -m "not integration"

@@ -181,7 +181,8 @@ def main(argv=None):
         services = ", ".join(f"{name} {platform.urls[name]}" for name in SERVICES if name != "gateway")
         token = tokens.mint(Settings().jwt_secret, tenant=demo.TENANT, sub="demo-staff",
                             roles_=["community_staff"], ttl_seconds=12 * 3600)
-        print(f"\nGongzhi is running.\n  gateway:  {url}\n  services: {services}\n  OpenAPI:  {url}/openapi.json\n"
+        print(f"\nGongzhi is running.\n  console:  {url}/  (the web app; sign in as a demo person)\n"
+              f"  gateway:  {url}\n  services: {services}\n  OpenAPI:  {url}/openapi.json\n"
               f"  logs:     {platform.log_dir}/\n  token (community staff of {demo.TENANT}, 12h):\n"
               f"  {token}\n\n  try: curl -H 'Authorization: Bearer <token>' "
               f"{url}/v1/metrics/summary\n\nCtrl-C stops everything.", flush=True)

@@ -11,6 +11,7 @@ from chassis.sealing import DataKeys
 from chassis.store import Store
 from gateway.api import api
 from gateway.openapi import openapi_document
+from gateway.routes.console import ConsoleRoutes
 from gateway.routes.deliberation import DeliberationRoutes
 from gateway.routes.health import HealthRoutes
 from gateway.routes.metrics import MetricsRoutes
@@ -22,7 +23,7 @@ from gateway.routes.outreach import OutreachRoutes
 
 class GatewayService(RegistryRoutes, HealthRoutes, MetricsRoutes, ActivityRoutes,
                      OutreachRoutes, NeedsRoutes, DeliberationRoutes,  # council
-                     HealthChecks):
+                     ConsoleRoutes, HealthChecks):
     name = "gateway"
 
     config = Config()

@@ -23,12 +23,19 @@ def instructions():
 
 
 def test_base_images_are_tagged_python_311_slim():
+    """Python stages are python:3.11-slim; the console's build stage (`AS web`) alone is a
+    slim Node image, and only its built files reach the runtime stage."""
     args = dict(re.findall(r"^ARG (\w+)=(\S+)", DOCKERFILE, re.M))
-    froms = [rest.split()[0] for word, rest in instructions() if word == "FROM"]
-    assert len(froms) >= 2, "multi-stage build expected"
-    for image in froms:
+    stages = [rest.split() for word, rest in instructions() if word == "FROM"]
+    python = [words[0] for words in stages if words[-1] != "web"]
+    assert len(python) >= 2, "multi-stage build expected"
+    for image in python:
         image = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], image)
         assert image.startswith("python:3.11") and image.endswith("-slim") or "-slim-" in image, image
+    for words in stages:
+        if words[-1] == "web":
+            image = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], words[0])
+            assert image.startswith("node:") and image.endswith("-slim"), image
 
 
 def test_runs_as_uid_10001_and_serves_8080():
