@@ -17,7 +17,7 @@ test('the dashboard shows the live figures with charts, and filters by community
   await expect(figures.locator('.figure', { hasText: '上门服务居民' }).locator('.value')).toHaveText(String(live.residents_served))
   await expect(page.locator('.chart canvas').first()).toBeVisible()
 
-  await page.getByLabel('社区').selectOption({ label: '凯旋社区' })
+  await page.getByLabel('社区', { exact: true }).selectOption({ label: '凯旋社区' })
   await page.getByLabel('开始日期').fill('2000-01-01')
   await page.getByLabel('结束日期').fill('2000-01-31')
   await page.getByRole('button', { name: '查看' }).click()
