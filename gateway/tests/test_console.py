@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from devstack import demo_people
+from chassis.sealing import new_key_text
 from devstack.launcher import free_port
 from gateway.auth import authenticate
 from gateway.routes import console
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.integration
 def start(container_factory, settings):
     def started(env="development"):
         configured = replace(settings, env=env)
+        if env != "development":  # outside development every service needs a data key
+            configured = replace(configured, data_key_raw=new_key_text())
         container_factory(ResidentsService,  # its own HTTP port (health checks)
                           replace(configured, http_port=free_port()).nameko_config()).start()
         container_factory(GatewayService, configured.nameko_config()).start()
