@@ -443,3 +443,23 @@ B_STATE = ("/v1/activities/{activity_id}", "/v1/activities/{activity_id}/registr
            "/v1/deliberations/{deliberation_id}", "/v1/proposals/{proposal_id}",
            "/v1/proposals/{proposal_id}/supports", "/v1/grids?community_id={community_id}",
            "/v1/households?compound_id={compound_id}", "/v1/outreach/coverage")
+
+
+def test_a_proposal_naming_bs_need_resolves_only_as_own_when_implemented(worlds):
+    """Last in this module: it closes A's week. A proposal takes need ids as given (an unknown
+    one is not refused, which would tell A which ids exist in B); implementing it resolves A's
+    linked need and leaves B's as it was."""
+    scoped_a, admin, a, b = worlds
+    proposal = scoped_a.created("/v1/proposals", {
+        "deliberation_id": a["deliberation_id"], "author_resident_id": a["resident_ids"][1],
+        "title": "修楼道灯", "description": "楼道灯坏了很久。", "need_ids": [a["need_id"], b["need_id"]]})
+    assert scoped_a.post(f"/v1/deliberations/{a['deliberation_id']}/close", {}).status_code == 200
+    decided = scoped_a.post(f"/v1/proposals/{proposal['id']}/decision",
+                            {"outcome": "accepted", "answer": "同意，物业一周内修好"})
+    assert decided.status_code == 200, decided.text
+    done = scoped_a.post(f"/v1/proposals/{proposal['id']}/progress", {"percent": 100,
+                                                                     "note": "已修好"})
+    assert done.status_code == 200 and done.json()["status"] == "implemented", done.text
+    wait_until(lambda: admin.get(f"/v1/needs/{a['need_id']}").json()["status"] == "resolved",
+               interval=0.2)
+    assert admin.get(f"/v1/needs/{b['need_id']}").json()["status"] == "dispatched"
