@@ -7,7 +7,7 @@ from chassis import clock
 from chassis.consumer import consume_event
 from chassis.context import CallContext
 from chassis.rpc import BoundedRpcProxy, rpc
-from chassis.errors import EXPECTED, NotFound
+from chassis.errors import EXPECTED, Forbidden, NotFound
 from chassis.health import HealthChecks
 from chassis.store import Store
 from chassis.validation import load
@@ -149,7 +149,11 @@ class MetricsService(HealthChecks):
     @rpc(expected_exceptions=EXPECTED)
     def rebuild(self):
         """Forget this tenant's facts and derive them again from the residents and health
-        services' own data. Returns how many facts of each kind were rebuilt."""
+        services' own data. Returns how many facts of each kind were rebuilt. The whole
+        tenant's: a token limited to some communities may not (it would forget and re-derive
+        only what it sees, while the cache and the sources are the subdistrict's)."""
+        if self.store.communities is not None:
+            raise Forbidden("a token limited to communities may not rebuild the indicators")
         store.forget_tenant(self.store)
         residents = self._export(self.residents.export_residents, store.record_resident,
                                  domain.resident_fact)

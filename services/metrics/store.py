@@ -11,7 +11,8 @@ FOLLOW_UP_FACTS = "follow_up_facts"
 # its communities. New areas add their fact collections here.
 COMMUNITY_SCOPED = (RESIDENT_FACTS, VISIT_FACTS, FOLLOW_UP_FACTS,
                     "household_facts", "knock_facts", "need_facts",  # services/metrics/outreach.py
-                    "proposal_facts", "support_facts")  # services/metrics/council.py
+                    "proposal_facts", "support_facts",  # services/metrics/council.py
+                    "activity_facts", "attendance_facts", "hours_facts")  # .../activities.py
 
 
 def ensure_indexes(raw):

@@ -53,7 +53,12 @@ def find_deliberations(db, filters, now, limit, cursor):
         query.update({"status": {"$in": ["scheduled", "open"]}, "opens_at": {"$lte": now},
                       "closes_at": {"$gt": now}})
     elif status == "closed":
-        query["$or"] = [{"status": "closed"}, {"closes_at": {"$lte": now}}]
+        # Two reads merged, not one `$or`: beside the tenant's condition the nx-27017 stand-in
+        # answered other tenants' closed weeks to a top-level `$or` (seen with the demo's
+        # tenant and a test's in one store).
+        rows = {row["_id"]: row for branch in ({"status": "closed"}, {"closes_at": {"$lte": now}})
+                for row in _page(db, DELIBERATIONS, {**query, **branch}, limit, cursor)}
+        return [rows[key] for key in sorted(rows)][:limit] if limit else list(rows.values())
     return _page(db, DELIBERATIONS, query, limit, cursor)
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from chassis import clock
 from chassis.config import settings_from
 from chassis.consumer import consume_event
-from chassis.errors import EXPECTED, Invalid, found
+from chassis.errors import EXPECTED, Invalid, NotFound, found
 from chassis.rpc import rpc
 from chassis.schemas import page
 from chassis.validation import load
@@ -74,7 +74,10 @@ class NeedsEntrypoints:
         filters = load(schemas.ScoresQuery(), query or {})
         start = deadlines.day_start(filters["from_"]) if filters.get("from_") else None
         end = deadlines.day_start(filters["to"] + timedelta(days=1)) if filters.get("to") else None
-        rows = store.received_between(self.store, start, end, filters.get("community_id"))
+        community = filters.get("community_id")
+        if community and not self.store.sees_community(community):
+            raise NotFound(f"no community {community}")  # a summary of another community's
+        rows = store.received_between(self.store, start, end, community)
         return scores.scores(rows)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -113,6 +116,12 @@ class NeedsEntrypoints:
             need = store.get(self.store, need_id)
             if need is None or need["status"] not in domain.ALLOWED["resolve"]:
                 continue  # another tenant's id, or resolved/closed already
+            if data.get("community_id") and need.get("community_id") != data["community_id"]:
+                # A proposal names need ids as given (unknown ones are kept, not refused: a
+                # refusal would tell a community-scoped author which ids exist elsewhere), so
+                # only its own community's needs follow it (an event naming no community, as
+                # hand-made ones in tests, resolves as before).
+                continue
             transitions.move(self.store, need_id, "resolve", {"resolution": resolution},
                              domain.SYSTEM)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from chassis import clock
 from chassis.config import settings_from
 from chassis.consumer import consume_event
-from chassis.errors import EXPECTED
+from chassis.errors import EXPECTED, NotFound
 from chassis.rpc import rpc
 from chassis.schemas import page
 from chassis.validation import load
@@ -50,6 +50,8 @@ class OutreachEntrypoints:
         filters = load(schemas.CoverageQuery(), query or {})
         week = filters.get("week") or deadlines.current_week()
         community, grid = filters.get("community_id"), filters.get("grid_id")
+        if community and not self.store.sees_community(community):
+            raise NotFound(f"no community {community}")  # a summary of another community's
         homes = households.households_in(self.store, community, grid)
         alone = households.elderly_alone_households(self.store, [h["_id"] for h in homes],
                                                     clock.today())
