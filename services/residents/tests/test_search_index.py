@@ -78,3 +78,25 @@ def names_of(page):
 def test_pieces_are_every_two_characters():
     assert store.name_pieces("欧阳秀英") == {"欧阳", "阳秀", "秀英"}
     assert store.name_pieces("王") == {"王"}
+
+
+def test_residents_stored_before_the_index_are_found_after_a_start(mongo, db_prefix):
+    """Data from before this change: the first start writes their search keys, once."""
+    from chassis.context import Call, bind
+    from chassis.tenancy import TenantDatabase
+
+    raw = mongo[f"{db_prefix}_residents"]
+    raw[store.RESIDENTS].insert_many([
+        {"_id": "r-old-1", "tenant": "hongwei", "community_id": "c1", "name": "赵秀英",
+         "birth_date": "1950-01-01", "tags": ["volunteer"]},
+        {"_id": "r-old-2", "tenant": "other", "community_id": "c9", "name": "赵秀英",
+         "birth_date": "1950-01-01", "tags": []}])
+    store.ensure_indexes(raw)
+    store.ensure_indexes(raw)  # a second replica starting: nothing doubles
+    data = {}
+    bind(data, tenant="hongwei", actor="t", roles=["community_staff"])
+    db = TenantDatabase(raw, Call(data), community_scoped=store.COMMUNITY_SCOPED)
+    by_name = store.search_residents(db, {"q": "秀英"}, None, 20, None)
+    by_tag = store.search_residents(db, {"tag": "volunteer"}, None, 20, None)
+    assert [r["_id"] for r in by_name] == ["r-old-1"] and [r["_id"] for r in by_tag] == ["r-old-1"]
+    assert raw[store.SEARCH_KEYS].count_documents({"resident_id": "r-old-1"}) == 3
