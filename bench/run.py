@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import activities as signups, baseline, pipeline
+from bench import activities as signups, baseline, growth, pipeline
 from bench.load import run_load
 from bench.stats import median_run
 from devstack.launcher import Platform, free_port, store_command, wait_for_port
@@ -100,10 +100,19 @@ def main(argv=None):
     parser.add_argument("--read-seconds", type=float, default=3.0)
     parser.add_argument("--parts", default="pipeline,reads,activities",
                         help="comma-separated: pipeline (with baseline and scaling), reads, "
-                             "activities (sign-ups for scarce seats, with baseline)")
+                             "activities (sign-ups for scarce seats, with baseline); growth "
+                             "(1k/10k/100k residents, its own store, ~3 minutes: not a default)")
     args = parser.parse_args(argv)
     parts = set(args.parts.split(","))
     OUT.mkdir(parents=True, exist_ok=True)
+    grown = {}
+    if "growth" in parts:  # its own store and data; no platform processes needed
+        found = growth.main([])
+        grown = {"growth": found["growth"], "growth_sizes": found["sizes"]}
+        save({"date": found["date"], **grown})
+        parts.discard("growth")
+        if not parts:
+            return 0
 
     vhost = f"gongzhi-bench-{uuid.uuid4().hex[:6]}"
     rabbitmqctl("add_vhost", vhost)
@@ -122,7 +131,7 @@ def main(argv=None):
     results = {"machine": f"{host.node()} {host.machine()} {os.cpu_count()} cores, "
                           f"Python {host.python_version()}",
                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               "sizes": vars(args)}
+               "sizes": vars(args), **grown}
     try:
         gateway = running.start_services()
         token = tokens.mint(SECRET, tenant="bench", sub="bench-staff",

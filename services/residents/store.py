@@ -9,6 +9,7 @@ from contracts.elderly import elderly_cutoff
 
 COMMUNITIES, COMPOUNDS, HOUSEHOLDS, RESIDENTS = "communities", "compounds", "households", "residents"
 TIMELINE = "timeline"
+SEARCH_KEYS = "search_keys"  # the resident search's index: see _search_by_key
 GRIDS = "grids"
 OUTBOXED = (RESIDENTS, HOUSEHOLDS, GRIDS)
 # Community-owned collections (chassis/tenancy.py): a token limited to some communities sees
@@ -48,6 +49,15 @@ def ensure_indexes(raw):
     ensure_tenant_index(raw[HOUSEHOLDS], [("community_id", ASCENDING), ("compound_id", ASCENDING)])
     ensure_tenant_index(raw[TIMELINE], [("resident_id", ASCENDING), ("at", DESCENDING)])
     ensure_tenant_index(raw[GRIDS], [("community_id", ASCENDING)])
+    # The nx-27017 stand-in plans a query with a single-field index only (its tenant-led
+    # compound indexes never match: the leading equality is rewritten for array containment),
+    # so the lookups that must stay flat as a tenant grows also get one on their scalar field
+    # (bench/growth.py). Never on an array field (tags): there it would change the answers.
+    raw[TIMELINE].create_index([("resident_id", ASCENDING)])
+    raw[RESIDENTS].create_index([("household_id", ASCENDING)])
+    raw[SEARCH_KEYS].create_index([("key", ASCENDING)])
+    raw[SEARCH_KEYS].create_index([("resident_id", ASCENDING)])
+    _backfill_search_keys(raw)
 
 
 # -- hierarchy ---------------------------------------------------------------------------------
@@ -75,7 +85,75 @@ def list_all(db, collection, query, limit, cursor):
 
 
 # -- residents -----------------------------------------------------------------------------------
+# -- search index ---------------------------------------------------------------------------
+# One document per searchable key of a resident, found by an indexed equality: every
+# two-character piece of the name ("王秀英" -> n:王秀, n:秀英) and every stored tag (t:低保).
+# A search by name (`q` of two or more characters) or by tag reads the residents holding the
+# key, page by page in id order, not every resident of the tenant. Keys are only ever a
+# superset: the residents query still applies every filter itself, so a key left from an old
+# name or tag, or written for a registration that then failed, changes no answer. They are
+# written before the resident (stale ones removed after the change), so no crash can leave a
+# resident unfindable. Not community-scoped: the residents query that follows is.
+def name_pieces(name):
+    return {name[i:i + 2] for i in range(max(len(name) - 1, 1))}
+
+
+def search_keys(resident):
+    return ({f"n:{piece}" for piece in name_pieces(resident.get("name") or "")}
+            | {f"t:{tag}" for tag in resident.get("tags") or []})
+
+
+def _key_docs(tenant, resident_id, keys):
+    return [{"_id": f"{tenant}:{resident_id}:{key}", "tenant": tenant, "key": key,
+             "resident_id": resident_id} for key in sorted(keys)]
+
+
+def _index_keys(db, resident_id, keys):
+    for doc in _key_docs(db.tenant, resident_id, keys):
+        db[SEARCH_KEYS].insert_if_absent(doc)
+
+
+def _drop_stale_keys(db, resident_id, resident):
+    db[SEARCH_KEYS].delete_many({"resident_id": resident_id,
+                                 "key": {"$nin": sorted(search_keys(resident))}})
+
+
+def _backfill_search_keys(raw):
+    """Residents registered before the index existed: once per store (a marker remembers),
+    idempotent, so two replicas starting together do no harm."""
+    marks = raw["schema_marks"]
+    if marks.find_one({"_id": "search_keys_v1"}) is not None:
+        return
+    for resident in raw[RESIDENTS].find({}, {"tenant": 1, "name": 1, "tags": 1}):
+        for doc in _key_docs(resident["tenant"], resident["_id"], search_keys(resident)):
+            raw[SEARCH_KEYS].update_one({"_id": doc["_id"]}, {"$set": doc}, upsert=True)
+    marks.update_one({"_id": "search_keys_v1"}, {"$set": {"done": True}}, upsert=True)
+
+
+def _search_by_key(db, key, query, limit, cursor):
+    """Residents matching `query` among those holding `key`, in id order after the cursor:
+    a chunk of the key's resident ids at a time, until the page is full."""
+    found, after, chunk = [], cursor, limit
+    while len(found) < limit:
+        # a page's worth first (a tag alone: every candidate matches), then more and more
+        # when the other filters leave few of them
+        rows = db[SEARCH_KEYS].find(
+            {"key": key, **({"resident_id": {"$gt": after}} if after else {})},
+            sort=[("resident_id", ASCENDING)], limit=chunk,
+            projection={"resident_id": 1})
+        ids = [row["resident_id"] for row in rows]
+        if not ids:
+            break
+        found += db[RESIDENTS].find({**query, "_id": {"$in": ids}}, sort=[("_id", ASCENDING)],
+                                    limit=limit - len(found), projection=RESIDENT_FIELDS)
+        if len(ids) < chunk:
+            break
+        after, chunk = ids[-1], min(chunk * 4, SEARCH_CHUNK)
+    return found
+
+
 def add_resident(db, resident, event):
+    _index_keys(db, resident["_id"], search_keys(resident))
     stored = db[RESIDENTS].insert_one(_sealed(db, resident["_id"], resident), events=[event])
     stored.pop(ID_NUMBER_HASH, None)
     return _opened(stored)
@@ -93,9 +171,18 @@ def residents_with_id_number(db, id_number, limit):
 
 
 def update_resident(db, resident_id, changes, event):
-    return _opened(db[RESIDENTS].find_one_and_update(
+    searched = "name" in changes or "tags" in changes
+    if searched:
+        _index_keys(db, resident_id, search_keys(changes))
+    updated = db[RESIDENTS].find_one_and_update(
         {"_id": resident_id}, {"$set": _sealed(db, resident_id, changes)},
-        events=[event] if event else ()))
+        events=[event] if event else ())
+    if searched and updated is not None:
+        _drop_stale_keys(db, resident_id, updated)
+    return _opened(updated)
+
+
+SEARCH_CHUNK = 500
 
 
 def search_residents(db, filters, today, limit, cursor):
@@ -106,8 +193,13 @@ def search_residents(db, filters, today, limit, cursor):
         query["birth_date"] = {"$lte": elderly_cutoff(today)}
     elif tag:
         query["tags"] = tag
-    if filters.get("q"):
-        query["name"] = {"$regex": re.escape(filters["q"])}
+    q = filters.get("q")
+    if q:
+        query["name"] = {"$regex": re.escape(q)}
+    # through the search index where it has the key: a name piece, or a stored tag
+    key = f"n:{q[:2]}" if q and len(q) >= 2 else f"t:{tag}" if tag and tag != "elderly" else None
+    if key:
+        return [_opened(row) for row in _search_by_key(db, key, query, limit, cursor)]
     if cursor:
         query["_id"] = {"$gt": cursor}
     return [_opened(row) for row in db[RESIDENTS].find(

@@ -1,0 +1,292 @@
+"""How read costs grow with a tenant's size: `python -m bench.growth [--sizes 1000,10000,100000]`
+(also `make bench ARGS="--parts growth"`).
+
+One nx-27017 store process; per size, a tenant of its own is bulk-loaded straight into the
+stores (raw insert_many, no events: loading 100,000 residents through the API would take
+an hour) in the shapes the services write: residents (in households of 2.5, communities of
+at most 5,000 residents, 10 grids each), their timeline, one completed visit per two
+residents, a follow-up per ten visits, door-knocks for 30% of households this week, a need
+per 50 residents; the metrics facts and council's registry projection to match. Then each
+operation runs through the services' own store/domain code in this process (the cost the
+service would pay, without the RPC hop), repeated, and we report wall ms and the store
+process's CPU ms per call. Writes bench/out/growth.json; prints a table."""
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+import pymongo
+
+from chassis.context import Call, bind
+from chassis.tenancy import TenantDatabase
+from devstack.launcher import free_port, store_command, wait_for_port
+from services.residents import store as residents_store
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "秀英桂兰玉兰淑珍建国建华志强伟明丽娟海燕小红文杰俊杰晓东春梅国庆德胜秋菊凤英子豪梓涵浩然雨萱一诺欣怡宇轩思远嘉怡"
+COMMUNITY_CAP = 5_000
+OPS = ("summary_refresh", "search_by_name", "search_by_tag", "timeline", "coverage")
+OUT = Path("bench/out")
+
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def iso(moment):
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def name_of(rng):
+    given = GIVEN[rng.randrange(len(GIVEN) // 2) * 2:][:rng.choice((1, 2))]
+    return rng.choice(SURNAMES) + given
+
+
+def tenant_data(tenant, size, rng, now):
+    """Every document of one tenant, by (database suffix, collection)."""
+    docs = {}
+
+    def put(where, doc):
+        docs.setdefault(where, []).append({"tenant": tenant, **doc})
+
+    communities = [f"{tenant}-c{i}" for i in range(max(1, -(-size // COMMUNITY_CAP)))]
+    week = "{}-W{:02d}".format(*datetime.now(timezone(timedelta(hours=8))).isocalendar()[:2])
+    for community in communities:
+        put(("residents", "communities"), {"_id": community, "name": f"社区{community}"})
+        for g in range(10):
+            grid = f"{community}-g{g}"
+            put(("residents", "grids"), {"_id": grid, "community_id": community,
+                                         "name": f"网格{g}", "worker_subs": []})
+            put(("council", "grids"), {"_id": grid, "community_id": community,
+                                       "name": f"网格{g}", "worker_subs": []})
+    household, members, households = None, 0, []
+    for n in range(size):
+        community = communities[n * len(communities) // size]
+        compound = f"{community}-p{n % 4}"
+        if household is None or members >= rng.choice((1, 2, 3, 4)):
+            household = {"_id": f"{tenant}-h{n}", "community_id": community,
+                         "compound_id": compound, "grid_id": f"{community}-g{rng.randrange(10)}",
+                         "address": f"{n % 30 + 1}栋{n % 6 + 1}0{n % 4 + 1}"}
+            households.append(household)
+            put(("residents", "households"), {**household, "grid": household["grid_id"]})
+            put(("council", "households"), household)
+            put(("metrics", "household_facts"), {"_id": household["_id"],
+                                                 "community_id": community})
+            members = 0
+        members += 1
+        rid = f"{tenant}-r{n}"
+        birth = date(1930, 1, 1) + timedelta(days=rng.randrange(90 * 365))
+        tags = [t for t, p in (("disabled", 0.05), ("lives_alone", 0.03), ("volunteer", 0.02))
+                if rng.random() < p]
+        registered = now - timedelta(days=rng.randrange(730), seconds=rng.randrange(86400))
+        resident = {"_id": rid, "household_id": household["_id"], "compound_id": compound,
+                    "community_id": community, "name": name_of(rng),
+                    "birth_date": birth.isoformat(), "gender": rng.choice(("male", "female")),
+                    "tags": tags, "registered_at": iso(registered)}
+        put(("residents", "timeline"), {"_id": f"e-{uuid.uuid4().hex}", "resident_id": rid,
+                                        "community_id": community, "at": iso(registered),
+                                        "kind": "registered", "summary": "登记入册"})
+        put(("metrics", "resident_facts"), {"_id": rid, "community_id": community,
+                                            "birth_date": resident["birth_date"],
+                                            "registered_at": resident["registered_at"]})
+        put(("council", "resident_facts"), {"_id": rid, "household_id": household["_id"],
+                                            "birth_date": resident["birth_date"],
+                                            "lives_alone": "lives_alone" in tags})
+        if n % 2 == 0:  # one completed visit per two residents, within the last year
+            at = iso(now - timedelta(days=rng.randrange(365), seconds=rng.randrange(86400)))
+            vid = f"{tenant}-v{n}"
+            packages = rng.randrange(4)
+            resident["health"] = {"visits_completed": 1, "medicine_packages": packages,
+                                  "last_visit_at": at}
+            resident["counted_visits"] = {vid: True}
+            put(("residents", "timeline"), {"_id": f"e-{uuid.uuid4().hex}", "resident_id": rid,
+                                            "community_id": community, "at": at,
+                                            "kind": "home_visit_completed",
+                                            "summary": "上门医疗服务完成：头晕"})
+            put(("metrics", "visit_facts"), {"_id": f"{tenant}:{vid}", "visit_id": vid,
+                                             "resident_id": rid, "community_id": community,
+                                             "completed_at": at, "medicine_packages": packages})
+            if n % 20 == 0:
+                put(("metrics", "follow_up_facts"), {
+                    "_id": f"{tenant}-f{n}", "community_id": community, "resident_id": rid,
+                    "status": rng.choice(("pending", "due", "overdue", "done")), "rank": 1})
+        if n % 50 == 0:
+            received = iso(now - timedelta(days=rng.randrange(90)))
+            put(("metrics", "need_facts"), {
+                "_id": f"{tenant}-n{n}", "community_id": community, "compound_id": compound,
+                "status": "resolved", "unit": "物业", "received_at": received,
+                "respond_by": received, "resolve_by": received, "responded_at": received,
+                "resolved_at": received, "overdue": False, "reopen_count": 0, "ratings": 1,
+                "satisfied_ratings": 1, "version": 3})
+        put(("residents", "residents"), resident)
+        for key in residents_store._key_docs(tenant, rid, residents_store.search_keys(resident)):
+            put(("residents", "search_keys"), key)
+    by_grid = {}
+    for home in households:
+        if rng.random() < 0.3:
+            put(("metrics", "knock_facts"), {"_id": f"{tenant}:{week}:{home['_id']}",
+                                             "week": week, "community_id": home["community_id"],
+                                             "household_id": home["_id"]})
+            by_grid.setdefault((home["community_id"], home["grid_id"]), {})[home["_id"]] = iso(now)
+    for (community, grid), knocked in by_grid.items():
+        put(("council", "coverage_weeks"), {"_id": f"{tenant}:{week}:{grid}", "week": week,
+                                            "community_id": community, "grid_id": grid,
+                                            "knocked": len(knocked), "households": knocked})
+    return docs, communities
+
+
+def ensure_indexes(client, prefix):
+    from services.council import households as council_households
+    from services.council.outreach import store as outreach_store
+    from services.metrics import activities, outreach, store as metrics_store
+    from services.residents import store as residents_store
+
+    residents_store.ensure_indexes(client[f"{prefix}_residents"])
+    metrics_store.ensure_indexes(client[f"{prefix}_metrics"])
+    outreach.ensure_indexes(client[f"{prefix}_metrics"])
+    activities.ensure_indexes(client[f"{prefix}_metrics"])
+    council_households.ensure_indexes(client[f"{prefix}_council"])
+    outreach_store.ensure_indexes(client[f"{prefix}_council"])
+
+
+def load(client, prefix, docs):
+    started = time.perf_counter()
+    for (database, collection), rows in docs.items():
+        target = client[f"{prefix}_{database}"][collection]
+        for i in range(0, len(rows), 5000):
+            target.insert_many(rows[i:i + 5000], ordered=False)
+    return time.perf_counter() - started
+
+
+def operations(client, prefix, tenant, communities, rng, size):
+    """Each operation as a no-argument function through the services' own code."""
+    from services.council import households as council_households
+    from services.council.outreach import coverage, store as outreach_store
+    from services.metrics import store as metrics_store
+    from services.metrics.service import MetricsService
+    from services.residents import store as residents_store
+    from chassis import clock
+
+    data = {}
+    bind(data, tenant=tenant, actor="bench", roles=["community_staff"])
+    call = Call(data)
+    residents = TenantDatabase(client[f"{prefix}_residents"], call,
+                               community_scoped=residents_store.COMMUNITY_SCOPED)
+    metrics = TenantDatabase(client[f"{prefix}_metrics"], call,
+                             community_scoped=metrics_store.COMMUNITY_SCOPED)
+    council = TenantDatabase(client[f"{prefix}_council"], call)
+    today = clock.today()
+    sample = [residents["residents"].find_one({"_id": f"{tenant}-r{rng.randrange(size)}"})
+              for _ in range(20)]
+    names = [row["name"] for row in sample]
+    ids = [row["_id"] for row in sample]
+    community = communities[0]
+    week = "{}-W{:02d}".format(*datetime.now(timezone(timedelta(hours=8))).isocalendar()[:2])
+    picks = iter(range(10**9))
+
+    def summary():
+        return MetricsService._summary(SimpleNamespace(store=metrics), {})
+
+    def by_name():
+        return residents_store.search_residents(
+            residents, {"q": names[next(picks) % len(names)]}, today, 20, None)
+
+    def by_tag():
+        return residents_store.search_residents(residents, {"tag": "disabled"}, today, 20, None)
+
+    def timeline():
+        return residents_store.timeline(residents, ids[next(picks) % len(ids)], 20, None)
+
+    def cover():
+        homes = council_households.households_in(council, community)
+        alone = council_households.elderly_alone_households(council, [h["_id"] for h in homes],
+                                                            today)
+        return coverage.coverage(week, homes, council_households.grids_in(council, community),
+                                 outreach_store.weeks(council, week, community), alone)
+
+    return {"summary_refresh": summary, "search_by_name": by_name, "search_by_tag": by_tag,
+            "timeline": timeline, "coverage": cover}
+
+
+def measure(fn, store_pid, repeat, seconds):
+    fn()  # warm
+    walls, cpu_before, started = [], cpu_seconds(store_pid), time.perf_counter()
+    while len(walls) < repeat or (time.perf_counter() - started < seconds and len(walls) < 200):
+        t = time.perf_counter()
+        fn()
+        walls.append((time.perf_counter() - t) * 1000)
+    store_cpu = (cpu_seconds(store_pid) - cpu_before) * 1000 / len(walls)
+    return {"ms_p50": round(statistics.median(walls), 3), "store_cpu_ms": round(store_cpu, 3),
+            "calls": len(walls)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.growth")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    OUT.mkdir(parents=True, exist_ok=True)
+    rng, now = random.Random(15), datetime.now(timezone.utc)
+    port, prefix = free_port(), "growth"
+    results = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "load_average": os.getloadavg(), "sizes": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        server = subprocess.Popen(store_command(port, "memory", tmp),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(port, 30, "the store stand-in")
+            client = pymongo.MongoClient(f"mongodb://127.0.0.1:{port}/?directConnection=true")
+            ensure_indexes(client, prefix)
+            for size in sizes:
+                tenant = f"g{size}"
+                docs, communities = tenant_data(tenant, size, rng, now)
+                loaded = load(client, prefix, docs)
+                print(f"{size}: loaded {sum(map(len, docs.values()))} documents in "
+                      f"{loaded:.1f} s", flush=True)
+                ops = operations(client, prefix, tenant, communities, rng, size)
+                results["sizes"][size] = {
+                    "documents": sum(map(len, docs.values())), "load_s": round(loaded, 1),
+                    **{name: measure(fn, server.pid, args.repeat, args.seconds)
+                       for name, fn in ops.items()}}
+                print(json.dumps(results["sizes"][size], ensure_ascii=False), flush=True)
+            client.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    small, large = results["sizes"].get(min(sizes)), results["sizes"].get(max(sizes))
+    results["growth"] = {op: {"ratio_100k_to_1k": round(large[op]["ms_p50"]
+                                                        / max(small[op]["ms_p50"], 1e-9), 2),
+                              "store_cpu_ratio": round(large[op]["store_cpu_ms"]
+                                                       / max(small[op]["store_cpu_ms"], 1e-3), 2)}
+                         for op in OPS}
+    results["load_average_after"] = os.getloadavg()
+    (OUT / "growth.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    print(table(results))
+    return results
+
+
+def table(results):
+    sizes = list(results["sizes"])
+    lines = ["| operation | " + " | ".join(f"{s:,} ms p50 (store CPU ms)" for s in sizes)
+             + " | ratio largest/smallest |", "| --- |" + " --- |" * (len(sizes) + 1)]
+    for op in OPS:
+        cells = [f"{results['sizes'][s][op]['ms_p50']} ({results['sizes'][s][op]['store_cpu_ms']})"
+                 for s in sizes]
+        lines.append(f"| {op} | " + " | ".join(cells)
+                     + f" | {results['growth'][op]['ratio_100k_to_1k']} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
