@@ -83,6 +83,12 @@ class Settings:
     # deliberations on by their times (scheduled -> open -> closed; safe in parallel).
     deliberation_sweep_seconds: float = _setting("GONGZHI_DELIBERATION_SWEEP_SECONDS", "30",
                                                  float)
+    # Community activities (services/events): how often each replica runs the repair sweep
+    # (0: never), and how old an unfinished step must be before the sweep finishes it for its
+    # process: well beyond any request's life (GONGZHI_RPC_TIMEOUT), so live work is rarely
+    # repeated (repeating it is safe anyway).
+    activity_sweep_seconds: float = _setting("GONGZHI_ACTIVITY_SWEEP_SECONDS", "5", float)
+    activity_stale_seconds: float = _setting("GONGZHI_ACTIVITY_STALE_SECONDS", "15", float)
 
     @property
     def is_development(self):

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 from nameko.dependency_providers import Config
 
 from chassis import clock
+from chassis.config import settings_from
 from chassis.context import CallContext
 from chassis.errors import EXPECTED, NotFound, found
 from chassis.health import HealthChecks
@@ -13,11 +14,10 @@ from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.schemas import page
 from chassis.sealing import DataKeys
 from chassis.store import Store
+from chassis.timer import settings_timer
 from chassis.validation import load
 from contracts import new_event
-from services.events import (activities, hours, lifecycle, partners, schemas, settings,
-                             signup, store, sweep)
-from services.events.timer import sweep_timer
+from services.events import activities, hours, lifecycle, partners, schemas, signup, store, sweep
 
 _log = logging.getLogger(__name__)
 CHINA = timezone(timedelta(hours=8))
@@ -163,11 +163,12 @@ class EventsService(HealthChecks):
         return page([_attendance_item(row) for row in rows], limit)
 
     # -- the repair sweep -------------------------------------------------------------------------
-    @sweep_timer(eager=True)
+    @settings_timer("activity_sweep_seconds", eager=True)
     def sweep(self):
         raw, kick = self.store.system_scope()
         try:
-            results = sweep.run(raw, settings.stale_seconds(), on_events=kick)
+            results = sweep.run(raw, settings_from(self.config).activity_stale_seconds,
+                                on_events=kick)
         except Exception:  # the store is down: the next tick tries again
             _log.warning("activity sweep failed", exc_info=True)
             return
