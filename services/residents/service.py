@@ -12,7 +12,8 @@ from chassis.sealing import DataKeys
 from chassis.store import Store
 from chassis.validation import load
 from contracts import new_event
-from services.residents import council, council_timeline, domain, grids, schemas, store
+from services.residents import (council_timeline, deliberation_timeline, domain, grids, schemas,
+                                store)
 from services.residents.activity_timeline import ActivityTimeline
 
 
@@ -258,19 +259,20 @@ class ResidentsService(ActivityTimeline, HealthChecks):
     # -- the deliberation week (council) ------------------------------------------------------------
     @consume_event("council", "proposal_submitted")
     def on_proposal_submitted(self, envelope):
-        council.record(self.store, envelope, envelope["data"]["author_resident_id"])
+        deliberation_timeline.record(self.store, envelope, envelope["data"]["author_resident_id"])
 
     @consume_event("council", "proposal_supported")
     def on_proposal_supported(self, envelope):
-        council.record(self.store, envelope, envelope["data"]["resident_id"])
+        deliberation_timeline.record(self.store, envelope, envelope["data"]["resident_id"])
 
     @consume_event("council", "proposal_decided")
     def on_proposal_decided(self, envelope):
-        council.record(self.store, envelope, envelope["data"]["author_resident_id"])
+        deliberation_timeline.record(self.store, envelope, envelope["data"]["author_resident_id"])
 
     @consume_event("council", "proposal_implemented")
     def on_proposal_implemented(self, envelope):
-        council.record(self.store, envelope, envelope["data"].get("author_resident_id"))
+        deliberation_timeline.record(self.store, envelope,
+                                     envelope["data"].get("author_resident_id"))
 
     # -- helpers ------------------------------------------------------------------------------------
     def _view(self, resident):

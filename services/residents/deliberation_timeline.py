@@ -25,14 +25,10 @@ def summary(envelope):
 
 
 def entry(envelope, resident_id):
-    """The timeline entry; `actor` is who acted, with `on_behalf_of` when it was someone
-    else acting for the resident (the event's own `by`, which the envelope repeats)."""
-    item = domain.timeline_entry(envelope, resident_id, KINDS[envelope["type"]],
+    """The timeline entry; its `actor` is the envelope's, which names `on_behalf_of` when
+    someone else acted for the resident (council's Call.act_for)."""
+    return domain.timeline_entry(envelope, resident_id, KINDS[envelope["type"]],
                                  summary(envelope))
-    by = envelope["data"].get("by") or envelope["data"].get("submitted_by")
-    if by and by.get("on_behalf_of"):
-        item["actor"] = {**item["actor"], "on_behalf_of": by["on_behalf_of"]}
-    return item
 
 
 def record(db, envelope, resident_id):
