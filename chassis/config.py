@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 DEVELOPMENT_JWT_SECRET = "gongzhi-development-secret-do-not-use-in-production"
 # base64 of b"gongzhi-development-data-key-32!": known to everyone, protects nothing.
 DEVELOPMENT_DATA_KEY = "Z29uZ3poaS1kZXZlbG9wbWVudC1kYXRhLWtleS0zMiE="
+DEVELOPMENT_INTERNAL_KEY = "gongzhi-development-internal-key-do-not-use-in-production"
 
 _log = logging.getLogger(__name__)
 
@@ -65,6 +66,12 @@ class Settings:
     summary_cache_seconds: float = _setting("GONGZHI_SUMMARY_CACHE_SECONDS", "0.5", float)
     # Request bodies past this size are refused (413) before they are read whole.
     max_body_bytes: int = _setting("GONGZHI_MAX_BODY_BYTES", str(1024 * 1024), int)
+    # Reads over HTTP from the owning service (ADR 0013, chassis/internal_reads.py): where
+    # residents answers them (unset: the gateway asks residents over RPC, as before), and the
+    # key that signs the call context on that hop: "k2:<secret>,k1:<secret>", the first signs,
+    # any verifies (so a new key can be rolled out before it is used).
+    residents_url: str | None = _setting("GONGZHI_RESIDENTS_URL")
+    internal_key_raw: str | None = _setting("GONGZHI_INTERNAL_KEY")
 
     # Home care with the partner hospital (services/health).
     follow_up_sweep_seconds: float = _setting("GONGZHI_FOLLOW_UP_SWEEP_SECONDS", "60", float)
@@ -132,6 +139,21 @@ class Settings:
             "GONGZHI_DATA_KEY is not set: sealing personal data with the DEVELOPMENT key. "
             "Never run like this outside a developer machine.")
         return DEVELOPMENT_DATA_KEY
+
+    @property
+    def internal_keys(self):
+        """The internal hop's HMAC keys, current first. A development key exists only in
+        development, loudly; read when a signed read is first made or served."""
+        text = self.internal_key_raw
+        if not text:
+            if not self.is_development:
+                raise RuntimeError("GONGZHI_INTERNAL_KEY must be set outside development "
+                                   "(signs the call context of internal reads, ADR 0013)")
+            _log.warning("GONGZHI_INTERNAL_KEY is not set: signing internal reads with the "
+                         "DEVELOPMENT key. Never run like this outside a developer machine.")
+            text = DEVELOPMENT_INTERNAL_KEY
+        return tuple(part.strip().split(":", 1)[-1].encode()
+                     for part in text.split(",") if part.strip())
 
     def database_name(self, service_name):
         return f"{self.db_prefix}_{service_name}"

@@ -6,6 +6,7 @@ before anything publishes), then the gateway; loads the demo data into an empty 
 prints the gateway URL with a ready-to-use token. Ctrl-C stops everything it started."""
 import argparse
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -27,10 +28,13 @@ class Platform:
         """`gateway_port` None: every process on a free port (tests); else the gateway there
         and the services on free ports, so nothing but the one asked-for port can collide."""
         self.env = dict(os.environ if env is None else env)
+        # The internal reads' signing key (ADR 0013): one per local platform, never a default.
+        self.env.setdefault("GONGZHI_INTERNAL_KEY", f"k1:{secrets.token_urlsafe(32)}")
         self.log_dir = Path(log_dir)
         self.gateway_port = gateway_port
         self.processes = {}
         self.urls = {}
+        self.ports = {}
 
     # -- parts ---------------------------------------------------------------------------------
     def ensure_store(self, db_path=STATE_DIR / "store.db"):
@@ -64,7 +68,10 @@ class Platform:
     def start(self, name, timeout=60, target=None):
         """Start one process; `target` (a service name or module:Class) defaults to `name`,
         so a second replica is start("residents-2", target="residents")."""
-        port = self.gateway_port if name == "gateway" and self.gateway_port else free_port()
+        # A process started again gets its port again: the gateway reads residents at its URL.
+        port = (self.gateway_port if name == "gateway" and self.gateway_port
+                else self.ports.get(name) or free_port())
+        self.ports[name] = port
         if port_open("127.0.0.1", port):
             raise SystemExit(f"port {port} is already in use: stop what holds it, or set "
                              f"GONGZHI_HTTP_PORT to a free port")
@@ -72,6 +79,8 @@ class Platform:
         self._spawn(name, [sys.executable, "-m", "chassis.runner", target or name], env)
         self.urls[name] = f"http://127.0.0.1:{port}"
         wait_ready(self.urls[name], timeout, name, self.processes[name])
+        if name == "residents":  # the gateway, started after it, reads residents there
+            self.env.setdefault("GONGZHI_RESIDENTS_URL", self.urls[name])
         return self.urls[name]
 
     def _spawn(self, name, command, env=None):

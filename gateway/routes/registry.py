@@ -1,4 +1,5 @@
 """Registry routes: the territorial tree (communities, compounds, households) and residents."""
+from chassis.internal_reads import InternalReads
 from chassis.rpc import BoundedRpcProxy
 from chassis.schemas import CursorQuery
 from chassis.validation import load
@@ -11,6 +12,7 @@ from services.residents import schemas as registry_schemas
 
 class RegistryRoutes:
     residents = BoundedRpcProxy("residents")
+    residents_reads = InternalReads("residents")  # reads over HTTP, no broker (ADR 0013)
 
     @api("POST", "/v1/communities", roles=roles.REGISTRARS, body=registry_schemas.CommunityIn,
          answer=registry_schemas.CommunityOut, status=201, tag="registry", summary="Add a community")
@@ -57,7 +59,9 @@ class RegistryRoutes:
          answer=registry_schemas.ResidentOut, tag="registry", summary="A resident (numbers masked)")
     def get_resident(self, request, resident_id):
         staff_or_self(request, resident_id)
-        return self.residents.get_resident(resident_id)
+        if self.residents_reads.available:
+            return self.residents_reads.get(f"/internal/residents/{resident_id}")
+        return self.residents.get_resident(resident_id)  # no GONGZHI_RESIDENTS_URL: over RPC
 
     @api("PATCH", "/v1/residents/<string:resident_id>", roles=roles.HOUSEHOLD_WRITERS,
          body=registry_schemas.ResidentPatch, answer=registry_schemas.ResidentOut, tag="registry",

@@ -6,6 +6,7 @@ from chassis.consumer import consume_event
 from chassis.context import CallContext
 from chassis.errors import EXPECTED, NotFound, found
 from chassis.health import HealthChecks
+from chassis.internal_reads import internal_read
 from chassis.rpc import rpc
 from chassis.schemas import page
 from chassis.sealing import DataKeys
@@ -131,6 +132,11 @@ class ResidentsService(ActivityTimeline, HealthChecks):
     @rpc(expected_exceptions=EXPECTED)
     def get_resident(self, resident_id):
         return self._view(_existing(self.store, store.RESIDENTS, resident_id, "resident"))
+
+    @internal_read("/internal/residents/<string:resident_id>")
+    def read_resident(self, query, resident_id):
+        """get_resident over HTTP for the gateway, with the context it signed (ADR 0013)."""
+        return self.get_resident(resident_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def list_residents(self, query):

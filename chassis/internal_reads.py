@@ -1,0 +1,225 @@
+"""Reads over HTTP from the owning service, without the broker (ADR 0013).
+
+A read through RPC costs a publish with confirm, a broker hop each way and a reply consumer;
+the owning service already serves HTTP (probes, metrics), so a read can go there directly.
+
+    # the owning service (an entrypoint; the worker sees the caller's context as over RPC)
+    @internal_read("/internal/residents/<string:resident_id>")
+    def read_resident(self, query, resident_id): ...
+
+    # the caller (the gateway): a dependency, bounded like an RPC call
+    residents_reads = InternalReads("residents")
+    ...
+    self.residents_reads.get(f"/internal/residents/{resident_id}")
+
+The caller's context (tenant, actor, roles, communities, correlation id) travels signed
+(chassis/signed_context.py); the owning service binds exactly that, so its tenant-scoped
+store, community scope and masking apply unchanged. Errors come back as problem+json and are
+raised again as the same chassis.errors class; a service that does not answer within
+GONGZHI_RPC_TIMEOUT is ServiceTimeout (504), one that cannot be reached ServiceUnavailable
+(503), as chassis/rpc.py gives for RPC."""
+import http.client
+import json
+import logging
+from functools import partial
+from urllib.parse import quote, urlencode, urlsplit
+
+import eventlet
+from eventlet.event import Event
+from nameko.extensions import DependencyProvider, SharedExtension
+from werkzeug.wrappers import Response
+
+from chassis import context, signed_context
+from chassis.config import settings_from
+from chassis.errors import (EXPECTED, Conflict, DomainError, Forbidden, Invalid, NotFound,
+                            ServiceTimeout, ServiceUnavailable)
+from chassis.rpc import unreachable
+from chassis.web import PROBLEM_TYPE, HttpEntrypoint
+
+_log = logging.getLogger(__name__)
+JSON = "application/json; charset=utf-8"
+PROBLEM = "application/problem+json; charset=utf-8"
+# The errors an internal read may answer with, raised again on the caller's side.
+RAISED_AGAIN = {404: NotFound, 403: Forbidden, 409: Conflict, 422: Invalid,
+                503: ServiceUnavailable, 504: ServiceTimeout}
+
+
+# -- the owning service's side -------------------------------------------------------------------
+class InternalRead(HttpEntrypoint):
+    """A GET that answers only a request whose context the caller signed (401 otherwise).
+    The method gets the query arguments (a dict) and the path's values; it returns what the
+    RPC method would have (JSON-able)."""
+
+    def __init__(self, url, **kwargs):
+        kwargs.setdefault("expected_exceptions", EXPECTED)
+        super().__init__("GET", url, **kwargs)
+
+    def setup(self):
+        super().setup()
+        self.settings = settings_from(self.container.config)
+
+    def handle_request(self, request):
+        try:
+            data = signed_context.verify(self.settings.internal_keys, request.method,
+                                         request.path, request.query_string.decode(),
+                                         request.headers)
+        except signed_context.BadContext as exc:
+            return _problem(401, "Unauthorized", str(exc))
+        try:
+            args, kwargs = (dict(request.args),), request.path_values
+            self.check_signature(args, kwargs)
+            event = Event()
+            self.container.spawn_worker(self, args, kwargs, context_data=data,
+                                        handle_result=partial(self.handle_result, event))
+            result = event.wait()
+        except Exception as exc:
+            response = _problem_from(exc, request.path)
+        else:
+            response = Response(json.dumps(result, ensure_ascii=False), status=200,
+                                content_type=JSON)
+        response.headers["X-Correlation-Id"] = data[context.CORRELATION_ID]
+        return response
+
+
+internal_read = InternalRead.decorator
+
+
+def _problem_from(exc, path):
+    if isinstance(exc, DomainError):
+        errors = exc.errors if isinstance(exc, Invalid) else None
+        return _problem(exc.status, exc.title, exc.detail, errors)
+    if unreachable(exc):  # the store, behind this service
+        return _problem(503, "Service unavailable", "the store cannot be reached now")
+    _log.error("internal read %s failed", path, exc_info=exc)
+    return _problem(500, "Internal error", "something went wrong; it has been logged")
+
+
+def _problem(status, title, detail, errors=None):
+    body = {"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title,
+            "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM)
+
+
+# -- the caller's side -----------------------------------------------------------------------------
+class KeptConnections(SharedExtension):
+    """Kept-alive HTTP connections per service base URL, shared by the process's workers: a new
+    TCP connection per read would cost more than the read. Greenthreads switch only on I/O,
+    so taking from and returning to the idle lists needs no lock."""
+
+    def __init__(self):
+        self._idle = {}
+
+    def request(self, base_url, target, headers, timeout):
+        """(status, body) of GET base_url+target. A kept connection the other side has closed
+        meanwhile is retried once on a new one (a GET: safe to repeat)."""
+        idle = self._idle.setdefault(base_url, [])
+        for attempt in (1, 2):
+            reused = bool(idle)
+            connection = idle.pop() if reused else _connect(base_url, timeout)
+            try:
+                connection.request("GET", target, headers=headers)
+                response = connection.getresponse()
+                body = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                connection.close()
+                if reused and attempt == 1:
+                    continue
+                raise
+            except BaseException:  # a timeout too: the connection is in an unknown state
+                connection.close()
+                raise
+            if response.will_close:
+                connection.close()
+            else:
+                idle.append(connection)
+            return response.status, body
+
+    def stop(self):
+        for connections in self._idle.values():
+            for connection in connections:
+                connection.close()
+        self._idle.clear()
+
+    kill = stop
+
+
+def _connect(base_url, timeout):
+    parts = urlsplit(base_url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise ValueError(f"an internal read URL is http://host:port, not {base_url!r}")
+    return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+
+
+class InternalReads(DependencyProvider):
+    """Reads from `service_name` over HTTP, at the URL its setting names (`<service>_url`,
+    e.g. GONGZHI_RESIDENTS_URL). `available` is False where no URL is set: the caller then
+    asks over RPC, as before (a gateway started alone in a test, say)."""
+
+    connections = KeptConnections()
+
+    def __init__(self, service_name, timeout=None):
+        self.service_name = service_name
+        self.timeout = timeout
+
+    def setup(self):
+        settings = settings_from(self.container.config)
+        self.settings = settings
+        self.base_url = (getattr(settings, f"{self.service_name}_url") or "").rstrip("/")
+        self.timeout = self.timeout or settings.rpc_timeout
+
+    def get_dependency(self, worker_ctx):
+        return ReadClient(self, worker_ctx.data)
+
+
+class ReadClient:
+    def __init__(self, provider, data):
+        self._provider = provider
+        self._data = data
+
+    @property
+    def available(self):
+        return bool(self._provider.base_url)
+
+    def get(self, path, query=None):
+        """The answer of the owning service's internal read at `path`, or the error it gave
+        raised again; ServiceTimeout past the bound, ServiceUnavailable when unreachable."""
+        provider = self._provider
+        query_text = urlencode(query or {})
+        headers = signed_context.sign(provider.settings.internal_keys, "GET", path, query_text,
+                                      self._data)
+        target = quote(path) + (f"?{query_text}" if query_text else "")
+        name, timeout = provider.service_name, provider.timeout
+        timer = eventlet.Timeout(timeout)
+        try:
+            status, body = provider.connections.request(provider.base_url, target, headers,
+                                                        timeout)
+        except eventlet.Timeout as exc:
+            if exc is not timer:
+                raise
+            raise ServiceTimeout(f"{name} did not answer within {timeout:g}s") from None
+        except TimeoutError:  # the socket's own bound (the same length) came first
+            raise ServiceTimeout(f"{name} did not answer within {timeout:g}s") from None
+        except (OSError, http.client.HTTPException):
+            raise ServiceUnavailable(f"{name} cannot be reached now") from None
+        finally:
+            timer.cancel()
+        return _answer(name, status, body)
+
+
+def _answer(name, status, body):
+    if status == 200:
+        return json.loads(body)
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        problem = {}
+    detail = problem.get("detail") or f"{name} answered {status}"
+    error = RAISED_AGAIN.get(status)
+    if error is Invalid:
+        raise Invalid(detail, problem.get("errors") or {})
+    if error is not None:
+        raise error(detail)
+    # 401 (our signature refused: the keys differ) or 500: ours to fix, not the caller's
+    raise RuntimeError(f"internal read from {name} answered {status}: {detail}")
