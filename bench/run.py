@@ -22,7 +22,11 @@ from gateway import tokens
 
 SECRET = "bench-secret-of-at-least-thirty-two-bytes"
 OUT = Path("bench/out")
-TARGETS = {"pipeline_ratio": 0.5, "read_p99_ms_at_32": 50.0, "rss_mb": 120.0}
+TARGETS = {"pipeline_ratio": 0.5, "read_p99_ms_at_32": 50.0, "rss_mb": 120.0,
+           # issue 15 item 2: GET /v1/residents/{id} against the bare @http read, at 32 clients
+           "read_cpu_ratio": 2.5, "read_throughput_ratio": 0.5}
+READ = "GET /v1/residents/{id}"
+BARE = "bare @http store read"
 
 
 def cpu_seconds(pid):
@@ -206,16 +210,18 @@ def main(argv=None):
 def reads(running, gateway, token, args, infra_pids):
     """Both gateway reads and the bare @http read, at 1, 8 and 32 clients, median of runs, with
     the CPU the serving side (services, store, broker) spent per request: a figure that holds
-    even when something else shares the machine."""
+    even when something else shares the machine. The endpoints' runs alternate (one of each,
+    then the next round), so a slow spell of the shared machine falls on all of them; the
+    resident read's CPU and throughput ratios to the bare read are also given per round."""
     if not _any_resident(gateway, token):
         pipeline.prepare(gateway, token, 1)
     resident_id = _any_resident(gateway, token)
     running.start("bare", target="bench.bare_service:BareService")
     auth = {"Authorization": f"Bearer {token}"}
     endpoints = {
-        "GET /v1/residents/{id}": (f"{gateway}/v1/residents/{resident_id}", auth),
+        READ: (f"{gateway}/v1/residents/{resident_id}", auth),
         "GET /v1/metrics/summary": (f"{gateway}/v1/metrics/summary", auth),
-        "bare @http store read": (f"{running.urls['bare']}/bare/residents/{resident_id}", {}),
+        BARE: (f"{running.urls['bare']}/bare/residents/{resident_id}", {}),
     }
 
     def measured(url, headers, clients):
@@ -230,10 +236,18 @@ def reads(running, gateway, token, args, infra_pids):
         return found | {"cpu_ms_per_request": round(sum(per_request.values()), 2),
                         "cpu_ms_per_request_by_process": per_request}
 
-    return {label: [median_run([measured(url, headers, clients) for _ in range(args.runs)],
-                               "rps")
-                    for clients in (1, 8, 32)]
-            for label, (url, headers) in endpoints.items()}
+    runs = {label: {clients: [] for clients in (1, 8, 32)} for label in endpoints}
+    for clients in (1, 8, 32):
+        for _ in range(args.runs):
+            for label, (url, headers) in endpoints.items():
+                runs[label][clients].append(measured(url, headers, clients))
+    found = {label: [median_run(by_clients[clients], "rps") for clients in (1, 8, 32)]
+             for label, by_clients in runs.items()}
+    found["ratios_per_round_at_32"] = [
+        {"cpu": round(read["cpu_ms_per_request"] / max(bare["cpu_ms_per_request"], 1e-9), 2),
+         "throughput": round(read["rps"] / max(bare["rps"], 1e-9), 2)}
+        for read, bare in zip(runs[READ][32], runs[BARE][32])]
+    return found
 
 
 def _any_resident(gateway, token):
@@ -258,6 +272,13 @@ def verdicts(results):
                         for label, row in results["reads"].items() if label.startswith("GET"))
         found["read_p99_ms_at_32"] = worst_p99
         found["read_p99_holds"] = worst_p99 < TARGETS["read_p99_ms_at_32"]
+        read, bare = results["reads"][READ][-1], results["reads"][BARE][-1]  # 32 clients
+        cpu = read["cpu_ms_per_request"] / max(bare["cpu_ms_per_request"], 1e-9)
+        found["read_cpu_ratio"] = round(cpu, 2)
+        found["read_cpu_ratio_holds"] = cpu <= TARGETS["read_cpu_ratio"]
+        throughput = read["rps"] / max(bare["rps"], 1e-9)
+        found["read_throughput_ratio"] = round(throughput, 2)
+        found["read_throughput_ratio_holds"] = throughput >= TARGETS["read_throughput_ratio"]
     if "activities" in results:
         found["signup_ratio"] = results["activities"]["ratio"]
         found["signup_ratio_holds"] = results["activities"]["ratio"] >= 0.5
@@ -277,14 +298,22 @@ def table(results):
     if "pipeline_platform" in results:
         lines += _pipeline_table(results)
     if "reads" in results:
-        lines += ["", "| reads | clients | req/s | p50 ms | p99 ms | CPU ms/req | errors | tool |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        lines += ["", "| reads | clients | req/s | p50 ms | p99 ms | CPU ms/req | CPU ms/req by "
+                      "process | errors | tool |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for label, rows in results["reads"].items():
+            if not label.startswith(("GET", BARE)):
+                continue
             for row in rows:
+                by_process = ", ".join(
+                    f"{name} {ms}" for name, ms in row["cpu_ms_per_request_by_process"].items()
+                    if ms >= 0.05)
                 lines.append(f"| {label} | {row['clients']} | {row['rps']} | "
                              f"{row.get('p50_ms')} | {row.get('p99_ms')} | "
-                             f"{row.get('cpu_ms_per_request')} | {row['errors']} | "
+                             f"{row.get('cpu_ms_per_request')} | {by_process} | {row['errors']} | "
                              f"{row.get('tool')} |")
+        lines += ["", "resident read / bare read at 32 clients, per alternating round: "
+                      f"{results['reads'].get('ratios_per_round_at_32')}"]
     if "activities" in results:
         found_a = results["activities"]
         lines += ["", "| sign-ups (500, 32 clients, 100 seats) | per s (to timeline) | answered s "
@@ -303,6 +332,11 @@ def table(results):
     if "read_p99_ms_at_32" in v:
         found.append(f"read p99 at 32 clients {v['read_p99_ms_at_32']} ms (< 50: "
                      f"{_verdict(v['read_p99_holds'])})")
+    if "read_cpu_ratio" in v:
+        found.append(f"resident read CPU/bare {v['read_cpu_ratio']} (<= 2.5: "
+                     f"{_verdict(v['read_cpu_ratio_holds'])})")
+        found.append(f"resident read throughput/bare {v['read_throughput_ratio']} (>= 0.5: "
+                     f"{_verdict(v['read_throughput_ratio_holds'])})")
     if "signup_ratio" in v:
         found.append(f"sign-ups platform/baseline {v['signup_ratio']} (>= 0.5: "
                      f"{_verdict(v['signup_ratio_holds'])}), exactly 100 confirmed: "
