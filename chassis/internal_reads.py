@@ -54,17 +54,29 @@ class InternalRead(HttpEntrypoint):
         kwargs.setdefault("expected_exceptions", EXPECTED)
         super().__init__("GET", url, **kwargs)
 
+    _keys = None
+
     def setup(self):
         super().setup()
         self.settings = settings_from(self.container.config)
 
+    def keys(self):
+        """Read at the first internal read, not at start: a service that is never asked one
+        (a test, a partial rollout) needs no key. Outside development a missing key is a
+        500 for every internal read, logged."""
+        if self._keys is None:
+            self._keys = self.settings.internal_keys
+        return self._keys
+
     def handle_request(self, request):
         try:
-            data = signed_context.verify(self.settings.internal_keys, request.method,
-                                         request.path, request.query_string.decode(),
-                                         request.headers)
+            data = signed_context.verify(self.keys(), request.method, request.path,
+                                         request.query_string.decode(), request.headers)
         except signed_context.BadContext as exc:
             return _problem(401, "Unauthorized", str(exc))
+        except RuntimeError as exc:  # no GONGZHI_INTERNAL_KEY outside development
+            _log.error("internal read %s refused: %s", request.path, exc)
+            return _problem(500, "Internal error", "internal reads are not configured here")
         try:
             args, kwargs = (dict(request.args),), request.path_values
             self.check_signature(args, kwargs)
@@ -165,9 +177,11 @@ class InternalReads(DependencyProvider):
 
     def setup(self):
         settings = settings_from(self.container.config)
-        self.settings = settings
         self.base_url = (getattr(settings, f"{self.service_name}_url") or "").rstrip("/")
         self.timeout = self.timeout or settings.rpc_timeout
+        # With a URL, the key is needed from the first request: read it now, so a process
+        # without one outside development does not start (as without a JWT secret).
+        self.keys = settings.internal_keys if self.base_url else ()
 
     def get_dependency(self, worker_ctx):
         return ReadClient(self, worker_ctx.data)
@@ -187,8 +201,7 @@ class ReadClient:
         raised again; ServiceTimeout past the bound, ServiceUnavailable when unreachable."""
         provider = self._provider
         query_text = urlencode(query or {})
-        headers = signed_context.sign(provider.settings.internal_keys, "GET", path, query_text,
-                                      self._data)
+        headers = signed_context.sign(provider.keys, "GET", path, query_text, self._data)
         target = quote(path) + (f"?{query_text}" if query_text else "")
         name, timeout = provider.service_name, provider.timeout
         timer = eventlet.Timeout(timeout)

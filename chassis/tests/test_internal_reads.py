@@ -183,3 +183,22 @@ def test_nothing_unsigned_tampered_or_stale_is_served(owner_url, case):
     assert answer.status_code == 401, answer.text
     assert answer.headers["Content-Type"].startswith("application/problem+json")
     assert "sd-a" not in answer.text
+
+
+def test_outside_development_a_caller_without_a_key_does_not_start(container_factory, settings):
+    configured = replace(settings, env="production", internal_key_raw=None,
+                         residents_url="http://127.0.0.1:9", http_port=free_port())
+    with pytest.raises(RuntimeError, match="GONGZHI_INTERNAL_KEY"):
+        container_factory(Caller, configured.nameko_config()).start()
+
+
+def test_outside_development_an_owner_without_a_key_serves_no_internal_read(container_factory,
+                                                                            settings):
+    configured = replace(settings, env="production", internal_key_raw=None,
+                         http_port=free_port())
+    container_factory(Owner, configured.nameko_config()).start()
+    answer = requests.get(f"http://127.0.0.1:{configured.http_port}/internal/context/t1",
+                          headers=signed("/internal/context/t1"), timeout=5)
+    assert answer.status_code == 500, answer.text
+    assert answer.headers["Content-Type"].startswith("application/problem+json")
+    assert "sd-a" not in answer.text
