@@ -125,7 +125,8 @@ class KeptConnections(SharedExtension):
 
     def request(self, base_url, target, headers, timeout):
         """(status, body) of GET base_url+target. A kept connection the other side has closed
-        meanwhile is retried once on a new one (a GET: safe to repeat)."""
+        meanwhile (a restart) is retried once on a new one (a GET: safe to repeat); the other
+        kept ones went to the same process, so they are dropped too."""
         idle = self._idle.setdefault(base_url, [])
         for attempt in (1, 2):
             reused = bool(idle)
@@ -137,6 +138,8 @@ class KeptConnections(SharedExtension):
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 connection.close()
                 if reused and attempt == 1:
+                    while idle:
+                        idle.pop().close()
                     continue
                 raise
             except BaseException:  # a timeout too: the connection is in an unknown state
