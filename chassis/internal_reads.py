@@ -182,9 +182,16 @@ class InternalReads(DependencyProvider):
         settings = settings_from(self.container.config)
         self.base_url = (getattr(settings, f"{self.service_name}_url") or "").rstrip("/")
         self.timeout = self.timeout or settings.rpc_timeout
-        # With a URL, the key is needed from the first request: read it now, so a process
-        # without one outside development does not start (as without a JWT secret).
-        self.keys = settings.internal_keys if self.base_url else ()
+        self.settings = settings
+        self._keys = None
+
+    def keys(self):
+        """Read at the first read, not at start (a process is probed before it serves, and
+        the deploy checks give every Deployment the key): outside development, without
+        GONGZHI_INTERNAL_KEY, every read is a logged 500 and nothing is sent."""
+        if self._keys is None:
+            self._keys = self.settings.internal_keys
+        return self._keys
 
     def get_dependency(self, worker_ctx):
         return ReadClient(self, worker_ctx.data)
@@ -204,7 +211,7 @@ class ReadClient:
         raised again; ServiceTimeout past the bound, ServiceUnavailable when unreachable."""
         provider = self._provider
         query_text = urlencode(query or {})
-        headers = signed_context.sign(provider.keys, "GET", path, query_text, self._data)
+        headers = signed_context.sign(provider.keys(), "GET", path, query_text, self._data)
         target = quote(path) + (f"?{query_text}" if query_text else "")
         name, timeout = provider.service_name, provider.timeout
         timer = eventlet.Timeout(timeout)

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 import requests
 from eventlet.event import Event
+from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from chassis import context, signed_context
@@ -185,11 +186,17 @@ def test_nothing_unsigned_tampered_or_stale_is_served(owner_url, case):
     assert "sd-a" not in answer.text
 
 
-def test_outside_development_a_caller_without_a_key_does_not_start(container_factory, settings):
+def test_outside_development_a_caller_without_a_key_sends_nothing(container_factory, settings,
+                                                                 owner_url):
     configured = replace(settings, env="production", internal_key_raw=None,
-                         residents_url="http://127.0.0.1:9", http_port=free_port())
-    with pytest.raises(RuntimeError, match="GONGZHI_INTERNAL_KEY"):
-        container_factory(Caller, configured.nameko_config()).start()
+                         residents_url=owner_url, http_port=free_port())
+    container_factory(Caller, configured.nameko_config()).start()
+    with ServiceRpcProxy("caller", {"AMQP_URI": settings.amqp_uri}, timeout=15,
+                         context_data={"tenant": "sd-a"}) as proxy:
+        with pytest.raises(RemoteError) as refused:
+            proxy.read("/internal/context/t1")
+    assert refused.value.exc_type == "RuntimeError"
+    assert "GONGZHI_INTERNAL_KEY" in str(refused.value)
 
 
 def test_outside_development_an_owner_without_a_key_serves_no_internal_read(container_factory,
