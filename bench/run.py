@@ -145,6 +145,7 @@ def main(argv=None):
 
         def platform_run():
             visits = pipeline.prepare(gateway, token, args.visits)
+            pipeline.plan_prepared(mongo_uri, prefix)
             settle(vhost)
             pids = {**infra_pids(), **{n: p.pid for n, p in running.processes.items()}}
             with CpuMeter(pids) as meter:
