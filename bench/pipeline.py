@@ -60,7 +60,7 @@ def run(gateway, token, mongo_uri, db_prefix, visits, clients, timeout=120, tena
     watcher = VisibilityWatcher(mongo_uri, {
         "resident": Target(f"{db_prefix}_residents", "residents", visits, COUNTED),
         "metrics": Target(f"{db_prefix}_metrics", "visit_facts",
-                          {visit_id: f"{tenant}:{visit_id}" for visit_id in visits})}, visits)
+                          {visit_id: f"{tenant}:{visit_id}" for visit_id in visits})}, ())
     watcher.start()
     answered, failures = {}, []
     lock = threading.Lock()
@@ -79,6 +79,7 @@ def run(gateway, token, mongo_uri, db_prefix, visits, clients, timeout=120, tena
             with lock:
                 if response.status_code == 200:
                     answered[visit_id] = time.monotonic()
+                    watcher.expect(visit_id)
                 else:
                     failures.append(response.status_code)
 
