@@ -20,9 +20,9 @@ from pymongo.errors import DuplicateKeyError
 
 from chassis import calls
 from chassis.errors import Forbidden, MissingTenant
-from chassis.outbox import outbox_fields, outbox_update
+from chassis.outbox import LEASE, outbox_fields, outbox_update
 
-HIDDEN = {"_outbox": 0, "_outbox_n": 0, calls.INSERTED_BY: 0, calls.UPDATED_BY: 0}
+HIDDEN = {"_outbox": 0, "_outbox_n": 0, LEASE: 0, calls.INSERTED_BY: 0, calls.UPDATED_BY: 0}
 # What a write that returns its document reads back: the pending count tells whether older
 # events still wait on the document (then the relay must read them first).
 WITH_PENDING_COUNT = {key: 0 for key in HIDDEN if key != "_outbox_n"}
