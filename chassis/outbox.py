@@ -9,7 +9,8 @@ publishes an event twice: consumers are idempotent (chassis/consumer.py), so tha
 losing one is not possible.
 
 **Leases** (ADR 0014). The write that stores events also leases them to its own process's relay
-for LEASE_SECONDS: that relay was kicked with them and publishes them at once. A sweep (every
+for LEASE_SECONDS: that relay was kicked with them and publishes them at once. (A write that
+kicks no relay, such as an operator's command-line sweep, leaves them unleased.) A sweep (every
 replica runs one) takes only documents whose lease has run out, and claims each with a
 conditional update (a new lease) before publishing, so two relays do not both publish the same
 events: the writer's relay and another replica's sweep, or two sweeps. The lease only delays;
@@ -55,19 +56,27 @@ def unleased(now=None):
     return {**PENDING, "$or": [{LEASE: {"$lt": now}}, {LEASE: {"$exists": False}}]}
 
 
-def outbox_fields(events):
+def outbox_fields(events, leased=True):
+    """The fields of a new document's outbox. `leased`: a relay was kicked with the events
+    (without, nobody will publish them but a sweep, which may take them at once)."""
     if not events:
         return {}
-    return {"_outbox": {event["event_id"]: event for event in events}, "_outbox_n": len(events),
-            LEASE: lease_until()}
+    fields = {"_outbox": {event["event_id"]: event for event in events},
+              "_outbox_n": len(events)}
+    if leased:
+        fields[LEASE] = lease_until()
+    return fields
 
 
-def outbox_update(update, events):
+def outbox_update(update, events, leased=True):
     update = {key: dict(value) for key, value in update.items()}
     update.setdefault("$set", {}).update(
         {f"_outbox.{event['event_id']}": event for event in events}
     )
-    update["$set"][LEASE] = lease_until()
+    if leased:
+        update["$set"][LEASE] = lease_until()
+    else:  # no relay was told: any sweep may take them now
+        update.setdefault("$unset", {})[LEASE] = ""
     update.setdefault("$inc", {})["_outbox_n"] = len(events)
     return update
 
