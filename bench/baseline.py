@@ -88,7 +88,7 @@ def run(amqp_uri, mongo_uri, db_prefix, count, clients, timeout=120):
         thread.start()
     watcher = VisibilityWatcher(mongo_uri, {
         "resident": Target(f"{db_prefix}_base_resident", "residents", residents, COUNTED),
-        "metrics": Target(f"{db_prefix}_base_metrics", "visit_facts")}, ids)
+        "metrics": Target(f"{db_prefix}_base_metrics", "visit_facts")}, ())
     watcher.start()
     answered, failures = {}, []
     lock = threading.Lock()
@@ -116,6 +116,7 @@ def run(amqp_uri, mongo_uri, db_prefix, count, clients, timeout=120):
                     continue
                 with lock:
                     answered[visit_id] = time.monotonic()
+                watcher.expect(visit_id)
                 publisher.publish(event, routing_key="visit_completed", delivery_mode=2)
                 visits.update_one({"_id": visit_id}, {
                     "$unset": {f"_outbox.{event['event_id']}": ""}, "$inc": {"_outbox_n": -1}})

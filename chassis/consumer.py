@@ -7,7 +7,12 @@ replica shares one queue) with three things nameko lacks:
   be parsed, has a bad shape or an unknown version goes straight to the dead-letter queue;
 * the handler runs once per `(consumer, event_id)`: a unique record in the service's own
   store is checked before and written after a successful run (handlers write idempotently,
-  keyed by the event or the aggregate, so a crash between the two cannot double-apply);
+  keyed by the event or the aggregate, so a crash between the two cannot double-apply).
+  A handler declared `keyed_by_event=True` keeps no such record: every write it makes is
+  keyed by the event itself (an insert under the event's id, an update guarded by a key the
+  event names), so those writes are the record, and a second delivery runs it only to change
+  nothing. Two store round trips fewer per event. A handler whose re-run could change
+  anything (it reads state that moves on, or adds to a counter) must not declare it;
 * a handler that raises is retried through delay queues (`<queue>.retry.<N>s`, which
   dead-letter back into the queue after their TTL) a bounded number of times, then parked in
   `<queue>.dlq` with the error, the attempt count and the original message. The message is
@@ -75,9 +80,11 @@ class EventConsumer(EventHandler):
     queue_consumer = PoisonTolerantQueueConsumer()
     mongo = MongoClientProvider()
 
-    def __init__(self, source_service, event_type, versions=None, **kwargs):
+    def __init__(self, source_service, event_type, versions=None, keyed_by_event=False,
+                 **kwargs):
         super().__init__(source_service, event_type, **kwargs)
         self.versions = tuple(versions) if versions else None
+        self.keyed_by_event = keyed_by_event
 
     @property
     def consumer_name(self):
@@ -130,7 +137,7 @@ class EventConsumer(EventHandler):
             self.dead_letter(message, str(exc), attempt)
             return
         try:
-            applied = self._already_applied(envelope)
+            applied = not self.keyed_by_event and self._already_applied(envelope)
         except ConnectionFailure as exc:
             self.postpone(message, f"store unreachable: {type(exc).__name__}", attempt)
             return
@@ -159,7 +166,8 @@ class EventConsumer(EventHandler):
             time.monotonic() - started)
         if exc_info is None:
             try:
-                self._record_applied(envelope)
+                if not self.keyed_by_event:
+                    self._record_applied(envelope)
             except ConnectionFailure as exc:  # applied, not recorded: the handler is idempotent
                 self.postpone(message, f"store unreachable: {type(exc).__name__}", attempt)
                 return result, exc_info

@@ -2,37 +2,81 @@
 single-document write (atomic on a standalone MongoDB, no transactions), then published by a
 relay with publisher confirms and removed only after the broker confirmed them.
 
-Layout on an aggregate document:  `_outbox: {event_id: envelope}`, `_outbox_n: <pending count>`.
-Event ids sort by time, so a document's pending events are published in the order they were
-made. A crash between the confirm and the removal publishes an event twice: consumers are
-idempotent (chassis/consumer.py), so that is harmless; losing one is not possible."""
+Layout on an aggregate document:  `_outbox: {event_id: envelope}`, `_outbox_n: <pending count>`,
+`_outbox_lease: <until, epoch seconds>`. Event ids sort by time, so a document's pending events
+are published in the order they were made. A crash between the confirm and the removal
+publishes an event twice: consumers are idempotent (chassis/consumer.py), so that is harmless;
+losing one is not possible.
+
+**Leases** (ADR 0014). The write that stores events also leases them to its own process's relay
+for LEASE_SECONDS: that relay was kicked with them and publishes them at once. (A write that
+kicks no relay, such as an operator's command-line sweep, leaves them unleased.) A sweep (every
+replica runs one) takes only documents whose lease has run out, and claims each with a
+conditional update (a new lease) before publishing, so two relays do not both publish the same
+events: the writer's relay and another replica's sweep, or two sweeps. The lease only delays;
+it never drops anything: when the writer died before publishing, or between publishing and
+marking, its lease runs out and any relay's sweep claims and publishes the events.
+
+**Batches.** Kicks that queue up while the relay waits are published together: every
+document whose write handed over exactly one event goes into one batch, published on one
+channel and confirmed once (chassis/confirmed_batch.py), then marked sent in one bulk write.
+A document with several pending events is published one event at a time, each confirmed
+before the next, as before: a failed event stops its document, so order holds."""
 import logging
+import time
 
 import eventlet
 from eventlet.queue import LightQueue
 from nameko.amqp.publish import Publisher
 from nameko.extensions import SharedExtension
 from nameko.standalone.events import get_event_exchange
+from pymongo import ReturnDocument, UpdateOne
 
-from chassis.config import settings_from
 from chassis import observability
+from chassis.config import settings_from
+from chassis.confirmed_batch import ConfirmedBatch
 
 _log = logging.getLogger(__name__)
 
 PENDING = {"_outbox_n": {"$gt": 0}}
+LEASE = "_outbox_lease"
+# Long enough for the writer's relay to work through a queue of kicks under load; a lease
+# that runs out early costs a duplicate publish, never a lost event.
+LEASE_SECONDS = 5.0
+BATCH = 50  # kicks taken at once
 
 
-def outbox_fields(events):
+def lease_until(now=None):
+    return (time.time() if now is None else now) + LEASE_SECONDS
+
+
+def unleased(now=None):
+    """Pending documents no relay holds: the lease ran out, or (written before leases) none."""
+    now = time.time() if now is None else now
+    return {**PENDING, "$or": [{LEASE: {"$lt": now}}, {LEASE: {"$exists": False}}]}
+
+
+def outbox_fields(events, leased=True):
+    """The fields of a new document's outbox. `leased`: a relay was kicked with the events
+    (without, nobody will publish them but a sweep, which may take them at once)."""
     if not events:
         return {}
-    return {"_outbox": {event["event_id"]: event for event in events}, "_outbox_n": len(events)}
+    fields = {"_outbox": {event["event_id"]: event for event in events},
+              "_outbox_n": len(events)}
+    if leased:
+        fields[LEASE] = lease_until()
+    return fields
 
 
-def outbox_update(update, events):
+def outbox_update(update, events, leased=True):
     update = {key: dict(value) for key, value in update.items()}
     update.setdefault("$set", {}).update(
         {f"_outbox.{event['event_id']}": event for event in events}
     )
+    if leased:
+        update["$set"][LEASE] = lease_until()
+    else:  # no relay was told: any sweep may take them now
+        update.setdefault("$unset", {})[LEASE] = ""
     update.setdefault("$inc", {})["_outbox_n"] = len(events)
     return update
 
@@ -40,6 +84,13 @@ def outbox_update(update, events):
 def exchange_for(event_type, config):
     source_service = event_type.split(".", 1)[0]
     return get_event_exchange(source_service, config)
+
+
+def _sent(doc_id, event):
+    """(filter, update) that removes a published event from its document, once."""
+    key = f"_outbox.{event['event_id']}"
+    return ({"_id": doc_id, key: {"$exists": True}},
+            {"$unset": {key: ""}, "$inc": {"_outbox_n": -1}})
 
 
 class OutboxRelay(SharedExtension):
@@ -61,6 +112,7 @@ class OutboxRelay(SharedExtension):
             retry=True, retry_policy={"max_retries": 1, "interval_start": 0.2,
                                       "interval_step": 0.5, "interval_max": 1},
         )
+        self.batch = ConfirmedBatch(self.settings.amqp_uri)
         self._declared = set()
 
     def watch(self, collection):
@@ -85,6 +137,7 @@ class OutboxRelay(SharedExtension):
             with eventlet.Timeout(5, False):
                 self._runner.wait()
             self._runner = None
+        self.batch.close()
 
     def kill(self):
         self._stopping = True
@@ -109,32 +162,103 @@ class OutboxRelay(SharedExtension):
                 return
             try:
                 if kick:
-                    self._publish_document(*kick)
+                    self._publish_kicks(self._more_kicks(kick))
                 else:
                     self.sweep()
             except Exception:  # never let an outage end the relay (and with it the service)
                 _log.warning("outbox relay pass failed; the next sweep retries", exc_info=True)
                 eventlet.sleep(poll)
 
+    def _more_kicks(self, first):
+        """The first kick and whatever else already waits (up to BATCH), in order."""
+        kicks = [first]
+        while len(kicks) < BATCH and not self._kicks.empty():
+            kick = self._kicks.get_nowait()
+            if kick is None:  # stopping: put it back for the loop to see
+                self._kicks.put(None)
+                break
+            kicks.append(kick)
+        return kicks
+
     def _drain_kicks(self):
+        kicks = []
         while not self._kicks.empty():
             kick = self._kicks.get_nowait()
             if kick:
-                try:
-                    self._publish_document(*kick)
-                except Exception:  # left in the outbox: the next start's sweep sends it
-                    _log.warning("outbox drain failed", exc_info=True)
+                kicks.append(kick)
+        try:
+            self._publish_kicks(kicks)
+        except Exception:  # left in the outbox: a sweep sends it once the lease runs out
+            _log.warning("outbox drain failed", exc_info=True)
+
+    def _publish_kicks(self, kicks):
+        """Kicks in order: runs of single-event documents go out as one confirmed batch; a
+        document with several events (or only an id) goes through the ordered path, after the
+        batch before it, so a document's later write never overtakes its earlier one."""
+        batch = []
+        for collection_name, doc_id, events in kicks:
+            if events is not None and len(events) == 1:
+                batch.append((collection_name, doc_id, events[0]))
+                continue
+            self._publish_batch(batch)
+            batch = []
+            self._publish_document(collection_name, doc_id, events)
+        self._publish_batch(batch)
 
     def sweep(self):
-        """Publish every pending event of every watched collection, all tenants."""
+        """Claim and publish every pending event no relay holds, of every watched collection,
+        all tenants."""
         backlog = 0
         for name, collection in self.watched.items():
             try:
-                for document in collection.find(PENDING, {"_id": 1}).sort("_id", 1):
-                    backlog += self._publish_document(name, document["_id"])
+                for document in collection.find(unleased(), {"_id": 1}).sort("_id", 1):
+                    backlog += self._claim_and_publish(name, document["_id"])
             except Exception as exc:  # the store is down: try again next sweep
                 _log.warning("outbox sweep of %s failed: %s", name, type(exc).__name__)
         return backlog
+
+    def _claim_and_publish(self, collection_name, doc_id):
+        """Take the document's lease (one conditional write, which also reads its outbox):
+        when another relay holds it, or it was sent meanwhile, leave it to them."""
+        now = time.time()
+        try:
+            document = self.watched[collection_name].find_one_and_update(
+                {"_id": doc_id, **unleased(now)}, {"$set": {LEASE: lease_until(now)}},
+                projection={"_outbox": 1}, return_document=ReturnDocument.AFTER)
+        except Exception:
+            _log.warning("outbox claim failed", exc_info=True)
+            return 1
+        if document is None:
+            return 0
+        return self._publish_document(collection_name, doc_id,
+                                      list((document.get("_outbox") or {}).values()))
+
+    def _publish_batch(self, batch):
+        """Single events of several documents: published together, confirmed once, marked
+        sent together. What the broker did not confirm stays in its outbox."""
+        if not batch:
+            return
+        messages = [self._message(event) for _, _, event in batch]
+        try:
+            confirmed = self.batch.publish(messages)
+        except Exception:
+            _log.warning("publishing %d events failed; they stay in the outbox", len(batch),
+                         exc_info=True)
+            return
+        sent = {}
+        for (collection_name, doc_id, event), ok in zip(batch, confirmed):
+            if ok:
+                self._count(event)
+                sent.setdefault(collection_name, []).append(UpdateOne(*_sent(doc_id, event)))
+            else:
+                _log.warning("%s %s was not confirmed; it stays in the outbox",
+                             event["type"], event["event_id"])
+        for collection_name, marks in sent.items():
+            try:
+                self.watched[collection_name].bulk_write(marks, ordered=False)
+            except Exception:  # published but still marked: sent again later, deduplicated
+                _log.warning("could not mark %d events sent; they will be sent again",
+                             len(marks), exc_info=True)
 
     def _publish_document(self, collection_name, doc_id, events=None):
         """Publish one document's pending events in order; returns how many are still pending."""
@@ -162,23 +286,27 @@ class OutboxRelay(SharedExtension):
                 return len(pending) - position
         return 0
 
+    def _message(self, event):
+        """(exchange, routing key, body, headers, message id) of an event."""
+        return (exchange_for(event["type"], self.container.config),
+                event["type"].split(".", 1)[1], event,
+                {"gongzhi.tenant": event["tenant"], "gongzhi.type": event["type"]},
+                event["event_id"])
+
     def _publish(self, event):
-        exchange = exchange_for(event["type"], self.container.config)
+        exchange, routing_key, body, headers, message_id = self._message(event)
         declare = [] if exchange.name in self._declared else [exchange]
-        self.publisher.publish(
-            event, exchange=exchange, routing_key=event["type"].split(".", 1)[1],
-            declare=declare, message_id=event["event_id"],
-            headers={"gongzhi.tenant": event["tenant"], "gongzhi.type": event["type"]},
-        )
+        self.publisher.publish(body, exchange=exchange, routing_key=routing_key,
+                               declare=declare, message_id=message_id, headers=headers)
         self._declared.add(exchange.name)
+        self._count(event)
+
+    def _count(self, event):
         observability.EVENTS_PUBLISHED.labels(self.container.service_name, event["type"]).inc()
 
     @staticmethod
     def _mark_sent(collection, doc_id, event):
-        key = f"_outbox.{event['event_id']}"
-        collection.update_one({"_id": doc_id, key: {"$exists": True}},
-                              {"$unset": {key: ""}, "$inc": {"_outbox_n": -1}})
+        collection.update_one(*_sent(doc_id, event))
 
     def backlog(self):
         return sum(c.count_documents(PENDING) for c in self.watched.values())
-

@@ -20,9 +20,9 @@ from pymongo.errors import DuplicateKeyError
 
 from chassis import calls
 from chassis.errors import Forbidden, MissingTenant
-from chassis.outbox import outbox_fields, outbox_update
+from chassis.outbox import LEASE, outbox_fields, outbox_update
 
-HIDDEN = {"_outbox": 0, "_outbox_n": 0, calls.INSERTED_BY: 0, calls.UPDATED_BY: 0}
+HIDDEN = {"_outbox": 0, "_outbox_n": 0, LEASE: 0, calls.INSERTED_BY: 0, calls.UPDATED_BY: 0}
 # What a write that returns its document reads back: the pending count tells whether older
 # events still wait on the document (then the relay must read them first).
 WITH_PENDING_COUNT = {key: 0 for key in HIDDEN if key != "_outbox_n"}
@@ -54,6 +54,9 @@ class TenantDatabase:
         self._db = db
         self._call = call
         self._on_events = on_events or (lambda collection, doc_id, events=None: None)
+        # Events are leased to the relay a write kicks (chassis/outbox.py); with no relay to
+        # kick (a command-line sweep), any relay's sweep takes them at once.
+        self.leases = on_events is not None
         self.tenant = call.tenant  # raises MissingTenant when the call has none
         self.ledger = calls.RequestLedger(call.request_id)
         self.communities = call.communities  # None: the whole tenant
@@ -142,7 +145,7 @@ class TenantCollection:
         if not events:
             return update, []
         completed = [self._database.complete(event) for event in events]
-        return outbox_update(update, completed), completed
+        return outbox_update(update, completed, self._database.leases), completed
 
     def _recorded(self, update):
         """Record the request in the same write (chassis/calls.py)."""
@@ -182,7 +185,7 @@ class TenantCollection:
         delivery inserted (no second write, no second event): see chassis/calls.py."""
         document = self._stamped(dict(document))
         completed = [self._database.complete(event) for event in events]
-        document.update(outbox_fields(completed))
+        document.update(outbox_fields(completed, self._database.leases))
         key = self._database.ledger.next_insert_key(self._collection.name)
         if key:
             calls.ensure_index(self._collection)

@@ -89,12 +89,17 @@ def _replayed_visit(db, visit_id):
     return _opened(VISITS, db[VISITS].replayed(visit_id))
 
 
+# What a transition's events are made of (domain.completed_event_data, cancelled_event_data).
+TRANSITION_FIELDS = {"status": 1, "resident_id": 1, "community_id": 1}
+
+
 def transition(db, visit_id, from_status, changes, event_for):
     """Move a visit from one status to another in one conditional write, with its event.
 
     Returns the visit after the change, or None when it was not in `from_status` (or absent):
-    two concurrent completions cannot both succeed."""
-    current = get_visit(db, visit_id)
+    two concurrent completions cannot both succeed. The visit is read only for what the status
+    check and the events need (no clinical field is read, so none is opened)."""
+    current = db[VISITS].find_one({"_id": visit_id}, TRANSITION_FIELDS)
     if current is None:
         return None
     if current["status"] != from_status:  # unless this very request made that change

@@ -198,7 +198,9 @@ class ResidentsService(ActivityTimeline, HealthChecks):
         return store.count_households(self.store, community_id, compound_id)
 
     # -- what other services tell us ------------------------------------------------------------
-    @consume_event("health", "visit_completed")
+    # Both writes are keyed by the event (the visit counted once per visit id, the timeline
+    # entry inserted under the event id): they are the record that it was applied.
+    @consume_event("health", "visit_completed", keyed_by_event=True)
     def on_visit_completed(self, envelope):
         data = envelope["data"]
         visit = domain.counted_visit(data)
