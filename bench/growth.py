@@ -33,7 +33,7 @@ from services.residents import store as residents_store
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "秀英桂兰玉兰淑珍建国建华志强伟明丽娟海燕小红文杰俊杰晓东春梅国庆德胜秋菊凤英子豪梓涵浩然雨萱一诺欣怡宇轩思远嘉怡"
 COMMUNITY_CAP = 5_000
-OPS = ("summary_refresh", "search_by_name", "search_by_tag", "timeline", "coverage")
+OPS = ("summary_refresh", "summary_by_aggregation", "search_by_name", "search_by_tag", "timeline", "coverage")
 OUT = Path("bench/out")
 
 
@@ -99,6 +99,7 @@ def tenant_data(tenant, size, rng, now):
                                             "birth_date": resident["birth_date"],
                                             "registered_at": resident["registered_at"]})
         put(("council", "resident_facts"), {"_id": rid, "household_id": household["_id"],
+                                            "community_id": community,
                                             "birth_date": resident["birth_date"],
                                             "lives_alone": "lives_alone" in tags})
         if n % 2 == 0:  # one completed visit per two residents, within the last year
@@ -130,6 +131,8 @@ def tenant_data(tenant, size, rng, now):
         put(("residents", "residents"), resident)
         for key in residents_store._key_docs(tenant, rid, residents_store.search_keys(resident)):
             put(("residents", "search_keys"), key)
+    for where, rows in counter_docs(tenant, docs).items():
+        docs[where] = rows
     by_grid = {}
     for home in households:
         if rng.random() < 0.3:
@@ -142,6 +145,57 @@ def tenant_data(tenant, size, rng, now):
                                             "community_id": community, "grid_id": grid,
                                             "knocked": len(knocked), "households": knocked})
     return docs, communities
+
+
+def counter_docs(tenant, docs):
+    """The summary counters (services/metrics/counters.py) as its consumers would have left
+    them for these facts: built here in their shape (feeding 150,000 events through the
+    consumers would take many minutes); `check_counters` compares the answers."""
+    from services.metrics import counters
+
+    cohorts, days = {}, {}
+    for fact in docs.get(("metrics", "resident_facts"), ()):
+        key = counters._cohort_id(SimpleNamespace(tenant=tenant), fact["community_id"],
+                                  fact["birth_date"])
+        doc = cohorts.setdefault(key, {"_id": key, "tenant": tenant,
+                                       "community_id": fact["community_id"],
+                                       "year": int(fact["birth_date"][:4])})
+        day = fact["birth_date"][5:10]
+        doc.setdefault("members", {})[counters._key(fact["_id"])] = day
+        doc["members_n"] = doc.get("members_n", 0) + 1
+        days_of = doc.setdefault("members_days", {})
+        days_of[day] = days_of.get(day, 0) + 1
+    births = {f["_id"]: f for f in docs.get(("metrics", "resident_facts"), ())}
+    for fact in docs.get(("metrics", "visit_facts"), ()):
+        day = counters.local_day(fact["completed_at"])
+        key = f"{tenant}:{fact['community_id']}:{day}"
+        doc = days.setdefault(key, {"_id": key, "tenant": tenant, "day": day,
+                                    "community_id": fact["community_id"], "visits": {},
+                                    "visits_n": 0, "packages_n": 0})
+        doc["visits"][counters._key(fact["visit_id"])] = fact["medicine_packages"]
+        doc["visits_n"] += 1
+        doc["packages_n"] += fact["medicine_packages"]
+        resident = births[fact["resident_id"]]
+        cohort = cohorts[counters._cohort_id(SimpleNamespace(tenant=tenant),
+                                             resident["community_id"], resident["birth_date"])]
+        birth_day = resident["birth_date"][5:10]
+        if counters._key(resident["_id"]) not in cohort.setdefault("served", {}):
+            cohort["served"][counters._key(resident["_id"])] = birth_day
+            cohort["served_n"] = cohort.get("served_n", 0) + 1
+            served_days = cohort.setdefault("served_days", {})
+            served_days[birth_day] = served_days.get(birth_day, 0) + 1
+    return {("metrics", counters.COHORTS): list(cohorts.values()),
+            ("metrics", counters.VISIT_DAYS): list(days.values())}
+
+
+def check_counters(ops):
+    """The counted summary must be the aggregated one (ADR 0015), or the figures mean nothing."""
+    counted = ops["summary_refresh"]()
+    aggregated = ops["summary_by_aggregation"]()
+    for figures in (counted, aggregated):
+        figures.pop("as_of")
+    if counted != aggregated:
+        raise SystemExit(f"counters differ from the facts: {counted} != {aggregated}")
 
 
 def ensure_indexes(client, prefix):
@@ -193,8 +247,15 @@ def operations(client, prefix, tenant, communities, rng, size):
     week = "{}-W{:02d}".format(*datetime.now(timezone(timedelta(hours=8))).isocalendar()[:2])
     picks = iter(range(10**9))
 
+    service = SimpleNamespace(store=metrics)
+    service._resident_figures = MetricsService._resident_figures.__get__(service)
+
     def summary():
-        return MetricsService._summary(SimpleNamespace(store=metrics), {})
+        return MetricsService._summary(service, {})
+
+    def summary_by_aggregation():  # the path before the counters: a window covering everything
+        everything = {"from_": date(1900, 1, 1), "to": clock.today()}
+        return {**MetricsService._summary(service, everything), "from": None, "to": None}
 
     def by_name():
         return residents_store.search_residents(
@@ -209,11 +270,12 @@ def operations(client, prefix, tenant, communities, rng, size):
     def cover():
         homes = council_households.households_in(council, community)
         alone = council_households.elderly_alone_households(council, [h["_id"] for h in homes],
-                                                            today)
+                                                            today, community)
         return coverage.coverage(week, homes, council_households.grids_in(council, community),
                                  outreach_store.weeks(council, week, community), alone)
 
-    return {"summary_refresh": summary, "search_by_name": by_name, "search_by_tag": by_tag,
+    return {"summary_refresh": summary, "summary_by_aggregation": summary_by_aggregation,
+            "search_by_name": by_name, "search_by_tag": by_tag,
             "timeline": timeline, "coverage": cover}
 
 
@@ -234,8 +296,10 @@ def main(argv=None):
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--ops", default=",".join(OPS), help="a subset, for quick loops")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    chosen = [op for op in args.ops.split(",") if op]
     OUT.mkdir(parents=True, exist_ok=True)
     rng, now = random.Random(15), datetime.now(timezone.utc)
     port, prefix = free_port(), "growth"
@@ -255,10 +319,11 @@ def main(argv=None):
                 print(f"{size}: loaded {sum(map(len, docs.values()))} documents in "
                       f"{loaded:.1f} s", flush=True)
                 ops = operations(client, prefix, tenant, communities, rng, size)
+                check_counters(ops)
                 results["sizes"][size] = {
                     "documents": sum(map(len, docs.values())), "load_s": round(loaded, 1),
                     **{name: measure(fn, server.pid, args.repeat, args.seconds)
-                       for name, fn in ops.items()}}
+                       for name, fn in ops.items() if name in chosen}}
                 print(json.dumps(results["sizes"][size], ensure_ascii=False), flush=True)
             client.close()
         finally:
@@ -269,7 +334,7 @@ def main(argv=None):
                                                         / max(small[op]["ms_p50"], 1e-9), 2),
                               "store_cpu_ratio": round(large[op]["store_cpu_ms"]
                                                        / max(small[op]["store_cpu_ms"], 1e-3), 2)}
-                         for op in OPS}
+                         for op in OPS if op in chosen}
     results["load_average_after"] = os.getloadavg()
     (OUT / "growth.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(table(results))
@@ -280,7 +345,7 @@ def table(results):
     sizes = list(results["sizes"])
     lines = ["| operation | " + " | ".join(f"{s:,} ms p50 (store CPU ms)" for s in sizes)
              + " | ratio largest/smallest |", "| --- |" + " --- |" * (len(sizes) + 1)]
-    for op in OPS:
+    for op in (op for op in OPS if op in results["growth"]):
         cells = [f"{results['sizes'][s][op]['ms_p50']} ({results['sizes'][s][op]['store_cpu_ms']})"
                  for s in sizes]
         lines.append(f"| {op} | " + " | ".join(cells)
