@@ -153,14 +153,14 @@ def counter_docs(tenant, docs):
     consumers would take many minutes); `check_counters` compares the answers."""
     from services.metrics import counters
 
-    cohorts, days = {}, {}
+    cohorts, days, shards = {}, {}, {}
     for fact in docs.get(("metrics", "resident_facts"), ()):
         key = counters._cohort_id(SimpleNamespace(tenant=tenant), fact["community_id"],
                                   fact["birth_date"])
         doc = cohorts.setdefault(key, {"_id": key, "tenant": tenant,
                                        "community_id": fact["community_id"],
-                                       "year": int(fact["birth_date"][:4])})
-        day = fact["birth_date"][5:10]
+                                       "year": counters._year(fact["birth_date"])})
+        day = fact["birth_date"]
         doc.setdefault("members", {})[counters._key(fact["_id"])] = day
         doc["members_n"] = doc.get("members_n", 0) + 1
         days_of = doc.setdefault("members_days", {})
@@ -175,17 +175,26 @@ def counter_docs(tenant, docs):
         doc["visits"][counters._key(fact["visit_id"])] = fact["medicine_packages"]
         doc["visits_n"] += 1
         doc["packages_n"] += fact["medicine_packages"]
+        shard_id = counters._served_shard_id(SimpleNamespace(tenant=tenant),
+                                             fact["community_id"], fact["resident_id"])
+        shard = shards.setdefault(shard_id, {"_id": shard_id, "tenant": tenant, "n": 0,
+                                             "community_id": fact["community_id"],
+                                             "residents": {}})
+        if counters._key(fact["resident_id"]) not in shard["residents"]:
+            shard["residents"][counters._key(fact["resident_id"])] = 1
+            shard["n"] += 1
         resident = births[fact["resident_id"]]
         cohort = cohorts[counters._cohort_id(SimpleNamespace(tenant=tenant),
                                              resident["community_id"], resident["birth_date"])]
-        birth_day = resident["birth_date"][5:10]
+        birth_day = resident["birth_date"]
         if counters._key(resident["_id"]) not in cohort.setdefault("served", {}):
             cohort["served"][counters._key(resident["_id"])] = birth_day
             cohort["served_n"] = cohort.get("served_n", 0) + 1
             served_days = cohort.setdefault("served_days", {})
             served_days[birth_day] = served_days.get(birth_day, 0) + 1
     return {("metrics", counters.COHORTS): list(cohorts.values()),
-            ("metrics", counters.VISIT_DAYS): list(days.values())}
+            ("metrics", counters.VISIT_DAYS): list(days.values()),
+            ("metrics", counters.SERVED_SHARDS): list(shards.values())}
 
 
 def check_counters(ops):

@@ -9,8 +9,9 @@ from services.metrics import council, counters
 RESIDENT_FACTS, VISIT_FACTS = "resident_facts", "visit_facts"
 FOLLOW_UP_FACTS = "follow_up_facts"
 # One document per tenant, present once a visit's community differed from its resident's
-# registered one: from then on the counters cannot answer the served figures exactly (a
-# resident would count in two communities' cohorts) and the summary aggregates the facts.
+# registered one, or a resident was served in two communities: from then on the counters
+# cannot answer the served figures exactly (a resident would count in two communities) and
+# the summary aggregates the facts.
 CROSSED = "served_crossed"
 # Community-owned facts (chassis/tenancy.py): a community-scoped caller's summary counts only
 # its communities. New areas add their fact collections here.
@@ -88,7 +89,14 @@ def record_visit(db, fact):
     inserted = db[VISIT_FACTS].insert_if_absent(
         {**fact, "_id": f"{db.tenant}:{fact['_id']}", "visit_id": fact["_id"]})
     counters.visit_add(db, fact)
-    resident = db[RESIDENT_FACTS].find_one({"_id": fact["resident_id"]})
+    community, resident_id = fact["community_id"], fact["resident_id"]
+    if not counters.is_counted_served(db, community, resident_id):
+        # served in two communities: a sum of theirs would count it twice. Marked before the
+        # credit, so a crash between them leaves it uncredited and the redelivery checks again.
+        if _visit_communities(db, resident_id) - {community}:
+            _mark_crossed(db)
+        counters.served_add(db, community, resident_id)
+    resident = db[RESIDENT_FACTS].find_one({"_id": resident_id})
     if resident is not None:
         if resident["community_id"] != fact["community_id"]:
             _mark_crossed(db)
@@ -155,14 +163,6 @@ def visit_totals(db, community_id=None, start=None, end=None):
              "residents_served": len(row["residents"])}, row["residents"])
 
 
-def count_served(db, community_id=None):
-    """Distinct residents with a completed visit, counted by the store (no ids come back)."""
-    rows = db[VISIT_FACTS].aggregate([
-        {"$match": {"community_id": community_id} if community_id else {}},
-        {"$group": {"_id": "$resident_id"}}, {"$group": {"_id": None, "n": {"$sum": 1}}}])
-    return rows[0]["n"] if rows else 0
-
-
 def counted_figures(db, community_id, born_by):
     """The unwindowed summary's resident and visit figures from the counters."""
     registered, elderly, elderly_served = counters.residents(db, community_id, born_by)
@@ -170,7 +170,7 @@ def counted_figures(db, community_id, born_by):
     return {"registered": registered, "elderly_registered": elderly,
             "elderly_served": elderly_served,
             "visit_totals": {"visits_completed": visits, "medicine_packages": packages,
-                             "residents_served": count_served(db, community_id)}}
+                             "residents_served": counters.served(db, community_id)}}
 
 
 def count_elderly_among(db, resident_ids, born_by):

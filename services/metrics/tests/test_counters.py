@@ -67,7 +67,7 @@ def test_counters_equal_the_aggregation_in_any_order_with_redeliveries(mongo, db
     for kind, fact in events + rng.sample(events, 60):
         (store.record_resident if kind == "resident" else store.record_visit)(db, dict(fact))
     assert store.counters_exact(db)
-    for day in (-3, 0, 1, 2, 400):  # the cutoff moves: today, the coming days, next year
+    for day in (-3, 0, 1, 2, 400, 1500):  # the cutoff moves: days, a year, a decade on
         assert_same(db, elderly_cutoff(date.today() + timedelta(days=day)))
     figures = store.counted_figures(db, None, cutoff)
     assert figures["registered"] == 120 and figures["visit_totals"]["visits_completed"] == 200
@@ -129,6 +129,12 @@ def test_a_visit_in_another_community_than_the_registration_falls_back(mongo, db
                             "completed_at": "2026-11-20T01:00:00.000+00:00",
                             "medicine_packages": 1})
     assert not store.counters_exact(db)  # the summary aggregates the facts from now on
+    unregistered = database(mongo, db_prefix, tenant="visited-twice")
+    for n, community in enumerate(("c-东", "c-西")):  # a resident metrics has no fact for
+        store.record_visit(unregistered, {"_id": f"v-{n}", "resident_id": "r-9",
+                                          "community_id": community, "medicine_packages": 0,
+                                          "completed_at": "2026-11-20T01:00:00.000+00:00"})
+    assert not store.counters_exact(unregistered)
     assert store.counters_exact(database(mongo, db_prefix, tenant="other"))
 
 
