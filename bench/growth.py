@@ -24,17 +24,72 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pymongo
+import requests
 
 from chassis.context import Call, bind
 from chassis.tenancy import TenantDatabase
-from devstack.launcher import free_port, store_command, wait_for_port
+from devstack.launcher import Platform, free_port, store_command, wait_for_port
+from gateway import tokens
 from services.residents import store as residents_store
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "秀英桂兰玉兰淑珍建国建华志强伟明丽娟海燕小红文杰俊杰晓东春梅国庆德胜秋菊凤英子豪梓涵浩然雨萱一诺欣怡宇轩思远嘉怡"
 COMMUNITY_CAP = 5_000
+ACTOR = {"id": "bench-staff", "roles": ["community_staff"]}
 OPS = ("summary_refresh", "summary_by_aggregation", "search_by_name", "search_by_tag", "timeline", "coverage")
 OUT = Path("bench/out")
+SECRET = "bench-secret-of-at-least-thirty-two-bytes"
+RSS_CALLS = 20  # HTTP calls per operation before the services' RSS is read
+
+
+def rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def service_rss(port, prefix, tenant, community, names, resident_ids):
+    """Issue 15 target 4: the platform's services started on this store (the largest tenant
+    loaded), each growth operation driven through the gateway over HTTP, then every
+    service's RSS. Returns {"rss_mb": {service: MB}, "http_ms_p50": {operation: ms}}."""
+    vhost = f"gongzhi-growth-{uuid.uuid4().hex[:6]}"
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True, capture_output=True)
+    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*",
+                    ".*"], check=True, capture_output=True)
+    env = {**os.environ, "GONGZHI_AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+           "GONGZHI_MONGO_URI": f"mongodb://127.0.0.1:{port}/?directConnection=true",
+           "GONGZHI_DB_PREFIX": prefix, "GONGZHI_JWT_SECRET": SECRET,
+           "GONGZHI_LOG_LEVEL": "WARNING"}
+    running = Platform(env=env, log_dir=OUT / "logs")
+    try:
+        gateway = running.start_services(timeout=300)  # each start ensures its indexes
+        token = tokens.mint(SECRET, tenant=tenant, sub="bench-staff",
+                            roles_=["community_staff"])
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        paths = {
+            "summary_refresh": lambda n: "/v1/metrics/summary",
+            "search_by_name": lambda n: f"/v1/residents?q={names[n % len(names)]}",
+            "search_by_tag": lambda n: "/v1/residents?tag=disabled",
+            "timeline": lambda n: f"/v1/residents/{resident_ids[n % len(resident_ids)]}/timeline",
+            "coverage": lambda n: f"/v1/outreach/coverage?community_id={community}",
+        }
+        http_ms = {}
+        for op, path in paths.items():
+            walls = []
+            for n in range(RSS_CALLS):
+                started = time.perf_counter()
+                response = session.get(gateway + path(n), timeout=120)
+                response.raise_for_status()
+                walls.append((time.perf_counter() - started) * 1000)
+            http_ms[op] = round(statistics.median(walls), 1)
+        return {"rss_mb": {name: rss_mb(process.pid)
+                           for name, process in running.processes.items()},
+                "http_ms_p50": http_ms}
+    finally:
+        running.stop()
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True)
 
 
 def cpu_seconds(pid):
@@ -94,7 +149,8 @@ def tenant_data(tenant, size, rng, now):
                     "tags": tags, "registered_at": iso(registered)}
         put(("residents", "timeline"), {"_id": f"e-{uuid.uuid4().hex}", "resident_id": rid,
                                         "community_id": community, "at": iso(registered),
-                                        "kind": "registered", "summary": "登记入册"})
+                                        "kind": "registered", "summary": "登记入册",
+                                        "source": "residents", "actor": ACTOR})
         put(("metrics", "resident_facts"), {"_id": rid, "community_id": community,
                                             "birth_date": resident["birth_date"],
                                             "registered_at": resident["registered_at"]})
@@ -112,7 +168,8 @@ def tenant_data(tenant, size, rng, now):
             put(("residents", "timeline"), {"_id": f"e-{uuid.uuid4().hex}", "resident_id": rid,
                                             "community_id": community, "at": at,
                                             "kind": "home_visit_completed",
-                                            "summary": "上门医疗服务完成：头晕"})
+                                            "summary": "上门医疗服务完成：头晕",
+                                            "source": "health", "actor": ACTOR})
             put(("metrics", "visit_facts"), {"_id": f"{tenant}:{vid}", "visit_id": vid,
                                              "resident_id": rid, "community_id": community,
                                              "completed_at": at, "medicine_packages": packages})
@@ -306,6 +363,8 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--ops", default=",".join(OPS), help="a subset, for quick loops")
+    parser.add_argument("--no-rss", dest="rss", action="store_false",
+                        help="skip starting the services on the largest tenant for their RSS")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     chosen = [op for op in args.ops.split(",") if op]
@@ -334,6 +393,17 @@ def main(argv=None):
                     **{name: measure(fn, server.pid, args.repeat, args.seconds)
                        for name, fn in ops.items() if name in chosen}}
                 print(json.dumps(results["sizes"][size], ensure_ascii=False), flush=True)
+                if size == max(sizes) and args.rss:
+                    # search keys were loaded with the residents: no backfill at start
+                    client[f"{prefix}_residents"]["schema_marks"].update_one(
+                        {"_id": "search_keys_v1"}, {"$set": {"done": True}}, upsert=True)
+                    sample = [client[f"{prefix}_residents"]["residents"].find_one(
+                        {"_id": f"{tenant}-r{rng.randrange(size)}"}) for _ in range(20)]
+                    found = service_rss(port, prefix, tenant, communities[0],
+                                        [r["name"] for r in sample], [r["_id"] for r in sample])
+                    results["growth_rss_mb"] = found["rss_mb"]
+                    results["growth_http_ms_p50"] = found["http_ms_p50"]
+                    print(json.dumps(found, ensure_ascii=False), flush=True)
             client.close()
         finally:
             server.terminate()
@@ -359,6 +429,12 @@ def table(results):
                  for s in sizes]
         lines.append(f"| {op} | " + " | ".join(cells)
                      + f" | {results['growth'][op]['ratio_100k_to_1k']} |")
+    if results.get("growth_rss_mb"):
+        lines += ["", f"services on the {max(sizes):,} tenant, after {RSS_CALLS} HTTP calls of "
+                      "each operation: RSS MB " + ", ".join(
+                          f"{k} {v}" for k, v in results["growth_rss_mb"].items()),
+                  "HTTP ms p50: " + ", ".join(f"{k} {v}" for k, v in
+                                              results["growth_http_ms_p50"].items())]
     return "\n".join(lines)
 
 
