@@ -24,17 +24,72 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pymongo
+import requests
 
 from chassis.context import Call, bind
 from chassis.tenancy import TenantDatabase
-from devstack.launcher import free_port, store_command, wait_for_port
+from devstack.launcher import Platform, free_port, store_command, wait_for_port
+from gateway import tokens
 from services.residents import store as residents_store
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "秀英桂兰玉兰淑珍建国建华志强伟明丽娟海燕小红文杰俊杰晓东春梅国庆德胜秋菊凤英子豪梓涵浩然雨萱一诺欣怡宇轩思远嘉怡"
 COMMUNITY_CAP = 5_000
-OPS = ("summary_refresh", "search_by_name", "search_by_tag", "timeline", "coverage")
+ACTOR = {"id": "bench-staff", "roles": ["community_staff"]}
+OPS = ("summary_refresh", "summary_by_aggregation", "search_by_name", "search_by_tag", "timeline", "coverage")
 OUT = Path("bench/out")
+SECRET = "bench-secret-of-at-least-thirty-two-bytes"
+RSS_CALLS = 20  # HTTP calls per operation before the services' RSS is read
+
+
+def rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def service_rss(port, prefix, tenant, community, names, resident_ids):
+    """Issue 15 target 4: the platform's services started on this store (the largest tenant
+    loaded), each growth operation driven through the gateway over HTTP, then every
+    service's RSS. Returns {"rss_mb": {service: MB}, "http_ms_p50": {operation: ms}}."""
+    vhost = f"gongzhi-growth-{uuid.uuid4().hex[:6]}"
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True, capture_output=True)
+    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*",
+                    ".*"], check=True, capture_output=True)
+    env = {**os.environ, "GONGZHI_AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+           "GONGZHI_MONGO_URI": f"mongodb://127.0.0.1:{port}/?directConnection=true",
+           "GONGZHI_DB_PREFIX": prefix, "GONGZHI_JWT_SECRET": SECRET,
+           "GONGZHI_LOG_LEVEL": "WARNING"}
+    running = Platform(env=env, log_dir=OUT / "logs")
+    try:
+        gateway = running.start_services(timeout=300)  # each start ensures its indexes
+        token = tokens.mint(SECRET, tenant=tenant, sub="bench-staff",
+                            roles_=["community_staff"])
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        paths = {
+            "summary_refresh": lambda n: "/v1/metrics/summary",
+            "search_by_name": lambda n: f"/v1/residents?q={names[n % len(names)]}",
+            "search_by_tag": lambda n: "/v1/residents?tag=disabled",
+            "timeline": lambda n: f"/v1/residents/{resident_ids[n % len(resident_ids)]}/timeline",
+            "coverage": lambda n: f"/v1/outreach/coverage?community_id={community}",
+        }
+        http_ms = {}
+        for op, path in paths.items():
+            walls = []
+            for n in range(RSS_CALLS):
+                started = time.perf_counter()
+                response = session.get(gateway + path(n), timeout=120)
+                response.raise_for_status()
+                walls.append((time.perf_counter() - started) * 1000)
+            http_ms[op] = round(statistics.median(walls), 1)
+        return {"rss_mb": {name: rss_mb(process.pid)
+                           for name, process in running.processes.items()},
+                "http_ms_p50": http_ms}
+    finally:
+        running.stop()
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True)
 
 
 def cpu_seconds(pid):
@@ -94,11 +149,13 @@ def tenant_data(tenant, size, rng, now):
                     "tags": tags, "registered_at": iso(registered)}
         put(("residents", "timeline"), {"_id": f"e-{uuid.uuid4().hex}", "resident_id": rid,
                                         "community_id": community, "at": iso(registered),
-                                        "kind": "registered", "summary": "登记入册"})
+                                        "kind": "registered", "summary": "登记入册",
+                                        "source": "residents", "actor": ACTOR})
         put(("metrics", "resident_facts"), {"_id": rid, "community_id": community,
                                             "birth_date": resident["birth_date"],
                                             "registered_at": resident["registered_at"]})
         put(("council", "resident_facts"), {"_id": rid, "household_id": household["_id"],
+                                            "community_id": community,
                                             "birth_date": resident["birth_date"],
                                             "lives_alone": "lives_alone" in tags})
         if n % 2 == 0:  # one completed visit per two residents, within the last year
@@ -111,7 +168,8 @@ def tenant_data(tenant, size, rng, now):
             put(("residents", "timeline"), {"_id": f"e-{uuid.uuid4().hex}", "resident_id": rid,
                                             "community_id": community, "at": at,
                                             "kind": "home_visit_completed",
-                                            "summary": "上门医疗服务完成：头晕"})
+                                            "summary": "上门医疗服务完成：头晕",
+                                            "source": "health", "actor": ACTOR})
             put(("metrics", "visit_facts"), {"_id": f"{tenant}:{vid}", "visit_id": vid,
                                              "resident_id": rid, "community_id": community,
                                              "completed_at": at, "medicine_packages": packages})
@@ -130,6 +188,8 @@ def tenant_data(tenant, size, rng, now):
         put(("residents", "residents"), resident)
         for key in residents_store._key_docs(tenant, rid, residents_store.search_keys(resident)):
             put(("residents", "search_keys"), key)
+    for where, rows in counter_docs(tenant, docs).items():
+        docs[where] = rows
     by_grid = {}
     for home in households:
         if rng.random() < 0.3:
@@ -142,6 +202,66 @@ def tenant_data(tenant, size, rng, now):
                                             "community_id": community, "grid_id": grid,
                                             "knocked": len(knocked), "households": knocked})
     return docs, communities
+
+
+def counter_docs(tenant, docs):
+    """The summary counters (services/metrics/counters.py) as its consumers would have left
+    them for these facts: built here in their shape (feeding 150,000 events through the
+    consumers would take many minutes); `check_counters` compares the answers."""
+    from services.metrics import counters
+
+    cohorts, days, shards = {}, {}, {}
+    for fact in docs.get(("metrics", "resident_facts"), ()):
+        key = counters._cohort_id(SimpleNamespace(tenant=tenant), fact["community_id"],
+                                  fact["birth_date"])
+        doc = cohorts.setdefault(key, {"_id": key, "tenant": tenant,
+                                       "community_id": fact["community_id"],
+                                       "year": counters._year(fact["birth_date"])})
+        day = fact["birth_date"]
+        doc.setdefault("members", {})[counters._key(fact["_id"])] = day
+        doc["members_n"] = doc.get("members_n", 0) + 1
+        days_of = doc.setdefault("members_days", {})
+        days_of[day] = days_of.get(day, 0) + 1
+    births = {f["_id"]: f for f in docs.get(("metrics", "resident_facts"), ())}
+    for fact in docs.get(("metrics", "visit_facts"), ()):
+        day = counters.local_day(fact["completed_at"])
+        key = f"{tenant}:{fact['community_id']}:{day}"
+        doc = days.setdefault(key, {"_id": key, "tenant": tenant, "day": day,
+                                    "community_id": fact["community_id"], "visits": {},
+                                    "visits_n": 0, "packages_n": 0})
+        doc["visits"][counters._key(fact["visit_id"])] = fact["medicine_packages"]
+        doc["visits_n"] += 1
+        doc["packages_n"] += fact["medicine_packages"]
+        shard_id = counters._served_shard_id(SimpleNamespace(tenant=tenant),
+                                             fact["community_id"], fact["resident_id"])
+        shard = shards.setdefault(shard_id, {"_id": shard_id, "tenant": tenant, "n": 0,
+                                             "community_id": fact["community_id"],
+                                             "residents": {}})
+        if counters._key(fact["resident_id"]) not in shard["residents"]:
+            shard["residents"][counters._key(fact["resident_id"])] = 1
+            shard["n"] += 1
+        resident = births[fact["resident_id"]]
+        cohort = cohorts[counters._cohort_id(SimpleNamespace(tenant=tenant),
+                                             resident["community_id"], resident["birth_date"])]
+        birth_day = resident["birth_date"]
+        if counters._key(resident["_id"]) not in cohort.setdefault("served", {}):
+            cohort["served"][counters._key(resident["_id"])] = birth_day
+            cohort["served_n"] = cohort.get("served_n", 0) + 1
+            served_days = cohort.setdefault("served_days", {})
+            served_days[birth_day] = served_days.get(birth_day, 0) + 1
+    return {("metrics", counters.COHORTS): list(cohorts.values()),
+            ("metrics", counters.VISIT_DAYS): list(days.values()),
+            ("metrics", counters.SERVED_SHARDS): list(shards.values())}
+
+
+def check_counters(ops):
+    """The counted summary must be the aggregated one (ADR 0015), or the figures mean nothing."""
+    counted = ops["summary_refresh"]()
+    aggregated = ops["summary_by_aggregation"]()
+    for figures in (counted, aggregated):
+        figures.pop("as_of")
+    if counted != aggregated:
+        raise SystemExit(f"counters differ from the facts: {counted} != {aggregated}")
 
 
 def ensure_indexes(client, prefix):
@@ -193,8 +313,15 @@ def operations(client, prefix, tenant, communities, rng, size):
     week = "{}-W{:02d}".format(*datetime.now(timezone(timedelta(hours=8))).isocalendar()[:2])
     picks = iter(range(10**9))
 
+    service = SimpleNamespace(store=metrics)
+    service._resident_figures = MetricsService._resident_figures.__get__(service)
+
     def summary():
-        return MetricsService._summary(SimpleNamespace(store=metrics), {})
+        return MetricsService._summary(service, {})
+
+    def summary_by_aggregation():  # the path before the counters: a window covering everything
+        everything = {"from_": date(1900, 1, 1), "to": clock.today()}
+        return {**MetricsService._summary(service, everything), "from": None, "to": None}
 
     def by_name():
         return residents_store.search_residents(
@@ -209,11 +336,12 @@ def operations(client, prefix, tenant, communities, rng, size):
     def cover():
         homes = council_households.households_in(council, community)
         alone = council_households.elderly_alone_households(council, [h["_id"] for h in homes],
-                                                            today)
+                                                            today, community)
         return coverage.coverage(week, homes, council_households.grids_in(council, community),
                                  outreach_store.weeks(council, week, community), alone)
 
-    return {"summary_refresh": summary, "search_by_name": by_name, "search_by_tag": by_tag,
+    return {"summary_refresh": summary, "summary_by_aggregation": summary_by_aggregation,
+            "search_by_name": by_name, "search_by_tag": by_tag,
             "timeline": timeline, "coverage": cover}
 
 
@@ -234,8 +362,12 @@ def main(argv=None):
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--ops", default=",".join(OPS), help="a subset, for quick loops")
+    parser.add_argument("--no-rss", dest="rss", action="store_false",
+                        help="skip starting the services on the largest tenant for their RSS")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    chosen = [op for op in args.ops.split(",") if op]
     OUT.mkdir(parents=True, exist_ok=True)
     rng, now = random.Random(15), datetime.now(timezone.utc)
     port, prefix = free_port(), "growth"
@@ -255,11 +387,23 @@ def main(argv=None):
                 print(f"{size}: loaded {sum(map(len, docs.values()))} documents in "
                       f"{loaded:.1f} s", flush=True)
                 ops = operations(client, prefix, tenant, communities, rng, size)
+                check_counters(ops)
                 results["sizes"][size] = {
                     "documents": sum(map(len, docs.values())), "load_s": round(loaded, 1),
                     **{name: measure(fn, server.pid, args.repeat, args.seconds)
-                       for name, fn in ops.items()}}
+                       for name, fn in ops.items() if name in chosen}}
                 print(json.dumps(results["sizes"][size], ensure_ascii=False), flush=True)
+                if size == max(sizes) and args.rss:
+                    # search keys were loaded with the residents: no backfill at start
+                    client[f"{prefix}_residents"]["schema_marks"].update_one(
+                        {"_id": "search_keys_v1"}, {"$set": {"done": True}}, upsert=True)
+                    sample = [client[f"{prefix}_residents"]["residents"].find_one(
+                        {"_id": f"{tenant}-r{rng.randrange(size)}"}) for _ in range(20)]
+                    found = service_rss(port, prefix, tenant, communities[0],
+                                        [r["name"] for r in sample], [r["_id"] for r in sample])
+                    results["growth_rss_mb"] = found["rss_mb"]
+                    results["growth_http_ms_p50"] = found["http_ms_p50"]
+                    print(json.dumps(found, ensure_ascii=False), flush=True)
             client.close()
         finally:
             server.terminate()
@@ -269,7 +413,7 @@ def main(argv=None):
                                                         / max(small[op]["ms_p50"], 1e-9), 2),
                               "store_cpu_ratio": round(large[op]["store_cpu_ms"]
                                                        / max(small[op]["store_cpu_ms"], 1e-3), 2)}
-                         for op in OPS}
+                         for op in OPS if op in chosen}
     results["load_average_after"] = os.getloadavg()
     (OUT / "growth.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print(table(results))
@@ -280,11 +424,17 @@ def table(results):
     sizes = list(results["sizes"])
     lines = ["| operation | " + " | ".join(f"{s:,} ms p50 (store CPU ms)" for s in sizes)
              + " | ratio largest/smallest |", "| --- |" + " --- |" * (len(sizes) + 1)]
-    for op in OPS:
+    for op in (op for op in OPS if op in results["growth"]):
         cells = [f"{results['sizes'][s][op]['ms_p50']} ({results['sizes'][s][op]['store_cpu_ms']})"
                  for s in sizes]
         lines.append(f"| {op} | " + " | ".join(cells)
                      + f" | {results['growth'][op]['ratio_100k_to_1k']} |")
+    if results.get("growth_rss_mb"):
+        lines += ["", f"services on the {max(sizes):,} tenant, after {RSS_CALLS} HTTP calls of "
+                      "each operation: RSS MB " + ", ".join(
+                          f"{k} {v}" for k, v in results["growth_rss_mb"].items()),
+                  "HTTP ms p50: " + ", ".join(f"{k} {v}" for k, v in
+                                              results["growth_http_ms_p50"].items())]
     return "\n".join(lines)
 
 

@@ -135,16 +135,22 @@ class MetricsService(HealthChecks):
         start, end = domain.window(filters.get("from_"), filters.get("to"))
         on_day = filters.get("to") or clock.today()
         born_by = domain.elderly_birth_cutoff(on_day)
-        totals, served_ids = store.visit_totals(self.store, community, start, end)
         return {**activities.summary_fields(self.store, community, start, end), **domain.summary(
-            registered=store.count_residents(self.store, community, end),
-            elderly_registered=store.count_residents(self.store, community, end, born_by),
-            visit_totals=totals,
-            elderly_served=store.count_elderly_among(self.store, served_ids, born_by),
+            **self._resident_figures(community, start, end, born_by),
             as_of=clock.now_iso(), filters=filters,
             follow_ups=store.follow_up_counts(self.store, community)),
             **outreach.summary_fields(self.store, community, start, end),
             **council_facts.figures(self.store, community, start, end)}
+
+    def _resident_figures(self, community, start, end, born_by):
+        """From the counters without a date window (ADR 0015); a window aggregates its facts."""
+        if not (start or end) and store.counters_exact(self.store):
+            return store.counted_figures(self.store, community, born_by)
+        totals, served_ids = store.visit_totals(self.store, community, start, end)
+        return {"registered": store.count_residents(self.store, community, end),
+                "elderly_registered": store.count_residents(self.store, community, end, born_by),
+                "visit_totals": totals,
+                "elderly_served": store.count_elderly_among(self.store, served_ids, born_by)}
 
     @rpc(expected_exceptions=EXPECTED)
     def rebuild(self):

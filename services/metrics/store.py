@@ -1,15 +1,21 @@
 """The only code that touches the metrics service's collections: one fact per resident and
-per completed visit, inserted idempotently, aggregated at read."""
+per completed visit, inserted idempotently, aggregated at read for a date window, and kept in
+counters (services/metrics/counters.py, ADR 0015) for the summary without one."""
 from pymongo import ASCENDING
 
 from chassis.tenancy import ensure_tenant_index
-from services.metrics import council
+from services.metrics import council, counters
 
 RESIDENT_FACTS, VISIT_FACTS = "resident_facts", "visit_facts"
 FOLLOW_UP_FACTS = "follow_up_facts"
+# One document per tenant, present once a visit's community differed from its resident's
+# registered one, or a resident was served in two communities: from then on the counters
+# cannot answer the served figures exactly (a resident would count in two communities) and
+# the summary aggregates the facts.
+CROSSED = "served_crossed"
 # Community-owned facts (chassis/tenancy.py): a community-scoped caller's summary counts only
 # its communities. New areas add their fact collections here.
-COMMUNITY_SCOPED = (RESIDENT_FACTS, VISIT_FACTS, FOLLOW_UP_FACTS,
+COMMUNITY_SCOPED = (RESIDENT_FACTS, VISIT_FACTS, FOLLOW_UP_FACTS, *counters.COMMUNITY_SCOPED,
                     "household_facts", "knock_facts", "need_facts",  # services/metrics/outreach.py
                     "proposal_facts", "support_facts",  # services/metrics/council.py
                     "activity_facts", "attendance_facts", "hours_facts")  # .../activities.py
@@ -20,22 +26,85 @@ def ensure_indexes(raw):
     ensure_tenant_index(raw[VISIT_FACTS], [("community_id", ASCENDING),
                                            ("completed_at", ASCENDING)])
     ensure_tenant_index(raw[FOLLOW_UP_FACTS], [("status", ASCENDING)])
+    # a resident's visits, for the served counters (single-field: see counters.ensure_indexes)
+    raw[VISIT_FACTS].create_index([("resident_id", ASCENDING)])
     council.ensure_indexes(raw)
+    counters.ensure_indexes(raw)
+
+
+def _visit_communities(db, resident_id):
+    return {row["community_id"] for row in
+            db[VISIT_FACTS].find({"resident_id": resident_id}, projection={"community_id": 1})}
+
+
+def _mark_crossed(db):
+    db[CROSSED].insert_if_absent({"_id": f"{db.tenant}:crossed"})
+
+
+def counters_exact(db):
+    return db[CROSSED].find_one({"_id": f"{db.tenant}:crossed"}) is None
 
 
 def record_resident(db, fact):
-    return db[RESIDENT_FACTS].insert_if_absent(fact)
+    """The fact, then its cohort counters. Each step is idempotent, so a redelivery after a
+    crash between them completes what the first delivery began."""
+    inserted = db[RESIDENT_FACTS].insert_if_absent(fact)
+    stored = fact if inserted else db[RESIDENT_FACTS].find_one({"_id": fact["_id"]})
+    if stored:
+        _count_resident(db, stored)
+    return inserted
+
+
+def _count_resident(db, fact):
+    community, birth = fact["community_id"], fact["birth_date"]
+    counters.cohort_add(db, counters.MEMBERS, community, fact["_id"], birth)
+    visited = _visit_communities(db, fact["_id"])  # visits that arrived before the registration
+    if visited - {community}:
+        _mark_crossed(db)
+    if community in visited:
+        counters.cohort_add(db, counters.SERVED, community, fact["_id"], birth)
 
 
 def move_resident(db, resident_id, changes):
+    """A new birth date moves the resident between cohort counters: out of the old one first
+    (guarded by the old birth day), into the new one, then the fact. A crash anywhere leaves
+    the fact's old birth date, so the redelivery repeats the same steps, each once."""
+    fact = db[RESIDENT_FACTS].find_one({"_id": resident_id})
+    if fact is None:
+        return False
+    birth = changes.get("birth_date", fact["birth_date"])
+    if birth != fact["birth_date"]:
+        for kind in (counters.MEMBERS, counters.SERVED):
+            counters.cohort_remove(db, kind, fact["community_id"], resident_id,
+                                   fact["birth_date"])
+        _count_resident(db, {**fact, "birth_date": birth})
     return db[RESIDENT_FACTS].update_one({"_id": resident_id}, {"$set": changes})
 
 
 def record_visit(db, fact):
+    """The fact, then the day's visit counter and, on the resident's registered cohort, the
+    served counter (both credited once per id, so a redelivery adds nothing)."""
     # Keyed by tenant and visit id: `_id` is global, and another subdistrict's visit (or an
     # outside id) with the same id must not pass for this one's, already counted.
-    return db[VISIT_FACTS].insert_if_absent(
+    inserted = db[VISIT_FACTS].insert_if_absent(
         {**fact, "_id": f"{db.tenant}:{fact['_id']}", "visit_id": fact["_id"]})
+    counters.visit_add(db, fact)
+    community, resident_id = fact["community_id"], fact["resident_id"]
+    if not counters.is_counted_served(db, community, resident_id):
+        # served in two communities: a sum of theirs would count it twice. Marked before the
+        # credit, so a crash between them leaves it uncredited and the redelivery checks again.
+        if _visit_communities(db, resident_id) - {community}:
+            _mark_crossed(db)
+        counters.served_add(db, community, resident_id)
+    resident = db[RESIDENT_FACTS].find_one({"_id": resident_id})
+    if resident is not None:
+        if resident["community_id"] != fact["community_id"]:
+            _mark_crossed(db)
+        elif not counters.is_served(db, resident["community_id"], resident["_id"],
+                                    resident["birth_date"]):
+            counters.cohort_add(db, counters.SERVED, resident["community_id"],
+                                resident["_id"], resident["birth_date"])
+    return inserted
 
 
 def record_follow_up(db, fact):
@@ -94,6 +163,16 @@ def visit_totals(db, community_id=None, start=None, end=None):
              "residents_served": len(row["residents"])}, row["residents"])
 
 
+def counted_figures(db, community_id, born_by):
+    """The unwindowed summary's resident and visit figures from the counters."""
+    registered, elderly, elderly_served = counters.residents(db, community_id, born_by)
+    visits, packages = counters.visits(db, community_id)
+    return {"registered": registered, "elderly_registered": elderly,
+            "elderly_served": elderly_served,
+            "visit_totals": {"visits_completed": visits, "medicine_packages": packages,
+                             "residents_served": counters.served(db, community_id)}}
+
+
 def count_elderly_among(db, resident_ids, born_by):
     if not resident_ids:
         return 0
@@ -108,3 +187,5 @@ def forget_tenant(db):
     db[RESIDENT_FACTS].delete_many({})
     db[VISIT_FACTS].delete_many({})
     db[FOLLOW_UP_FACTS].delete_many({})
+    db[CROSSED].delete_many({})
+    counters.forget(db)

@@ -54,7 +54,7 @@ class OutreachEntrypoints:
             raise NotFound(f"no community {community}")  # a summary of another community's
         homes = households.households_in(self.store, community, grid)
         alone = households.elderly_alone_households(self.store, [h["_id"] for h in homes],
-                                                    clock.today())
+                                                    clock.today(), community)
         return coverage.coverage(week, homes, households.grids_in(self.store, community, grid),
                                  store.weeks(self.store, week, community, grid), alone)
 

@@ -1,0 +1,170 @@
+"""The summary's counters (ADR 0015): kept as the facts arrive, so an unwindowed summary
+reads a few small documents per community instead of aggregating every fact of the tenant.
+The only code touching these collections.
+
+- A *cohort* per (community, birth year) counts the registered residents born in it, in
+  all (`members_n`) and per birth date (`members_days.YYYY-MM-DD`), and the same for the
+  residents among them with a completed visit (`served_*`). "Elderly" moves every day with
+  the cutoff: it is the cohorts before the cutoff's year plus the cutoff year's birth dates
+  up to it. Years, not decades: the cutoff's cohort is read whole, and the stand-in's cost
+  of a `find` grows with the documents' size (a decade's: 166 ms at 100,000 residents; a
+  year's: 27 ms), while the sums are aggregations that stay in the store.
+- A *visit day* per (community, local day, UTC+8) sums the completed visits and medicine
+  packages of that day.
+- A *served shard* per (community, hash of the resident id) counts the distinct residents
+  (registered or not) with a completed visit in that community.
+
+Credited once: every counter document holds the ids it counted (`members`, `served`,
+`visits`) and its `$inc` is conditional on the id being absent (removed only where the same
+id is present with the value it was counted with), in one document write. A redelivered
+event, or the same event from a rebuild, changes nothing; there is no read-then-write.
+"""
+import zlib
+from datetime import datetime, timedelta, timezone
+
+from pymongo import ASCENDING
+
+COHORTS, VISIT_DAYS, SERVED_SHARDS = "summary_cohorts", "summary_visit_days", "summary_served"
+COMMUNITY_SCOPED = (COHORTS, VISIT_DAYS, SERVED_SHARDS)
+SHARDS = 16  # a community's served residents spread over this many documents, kept small
+CHINA = timezone(timedelta(hours=8))
+MEMBERS, SERVED = "members", "served"
+
+
+def ensure_indexes(raw):
+    # A single-field index on `tenant`: the nx-27017 stand-in plans only single-field indexes
+    # (bench/RESULTS.md, Growth), and a summary reads every counter document of its tenant.
+    raw[COHORTS].create_index([("tenant", ASCENDING)])
+    raw[VISIT_DAYS].create_index([("tenant", ASCENDING)])
+    raw[SERVED_SHARDS].create_index([("tenant", ASCENDING)])
+
+
+def _key(resident_or_visit_id):
+    # ids become field names: a dot or a $ would be read as a path or an operator. Escaped
+    # one to one (the stand-in's paths take ASCII safely).
+    return (str(resident_or_visit_id).replace("_", "__").replace(".", "_d")
+            .replace("$", "_s"))
+
+
+def _year(birth_date):
+    return int(birth_date[:4])
+
+
+def _cohort_id(db, community_id, birth_date):
+    return f"{db.tenant}:{community_id}:{_year(birth_date)}"
+
+
+def _credit(db, collection, doc_id, guard_field, value, fields, increments):
+    """`$inc` once per id: only while `guard_field` is absent from the document. Not an
+    upsert: the stand-in's upsert stores a dotted `$inc` path as one literal field name, so a
+    missing document is inserted empty first (once per document) and the update retried."""
+    update = {"$set": {guard_field: value}, "$inc": increments}
+    query = {"_id": doc_id, guard_field: {"$exists": False}}
+    if db[collection].update_one(query, update, record=False):
+        return True
+    # Absent, or holding the id already. Inserted here or by a concurrent first id: either
+    # way the retry counts this id once, or finds it counted.
+    db[collection].insert_if_absent({"_id": doc_id, **fields})
+    return db[collection].update_one(query, update, record=False)
+
+
+def cohort_add(db, kind, community_id, resident_id, birth_date):
+    return _credit(db, COHORTS, _cohort_id(db, community_id, birth_date),
+                   f"{kind}.{_key(resident_id)}", birth_date,
+                   {"community_id": community_id, "year": _year(birth_date)},
+                   {f"{kind}_n": 1, f"{kind}_days.{birth_date}": 1})
+
+
+def cohort_remove(db, kind, community_id, resident_id, birth_date):
+    """Undo cohort_add, once: only where the resident is held with this birth date."""
+    key = f"{kind}.{_key(resident_id)}"
+    return db[COHORTS].update_one(
+        {"_id": _cohort_id(db, community_id, birth_date), key: birth_date},
+        {"$unset": {key: ""}, "$inc": {f"{kind}_n": -1, f"{kind}_days.{birth_date}": -1}},
+        record=False)
+
+
+def is_served(db, community_id, resident_id, birth_date):
+    return db[COHORTS].find_one(
+        {"_id": _cohort_id(db, community_id, birth_date),
+         f"{SERVED}.{_key(resident_id)}": {"$exists": True}}, {"_id": 1}) is not None
+
+
+def local_day(instant):
+    return datetime.fromisoformat(instant).astimezone(CHINA).date().isoformat()
+
+
+def visit_add(db, fact):
+    """`fact` as services.metrics.domain.visit_fact builds it."""
+    day = local_day(fact["completed_at"])
+    return _credit(db, VISIT_DAYS, f"{db.tenant}:{fact['community_id']}:{day}",
+                   f"visits.{_key(fact['_id'])}", fact["medicine_packages"],
+                   {"community_id": fact["community_id"], "day": day},
+                   {"visits_n": 1, "packages_n": fact["medicine_packages"]})
+
+
+def _served_shard_id(db, community_id, resident_id):
+    shard = zlib.crc32(str(resident_id).encode()) % SHARDS
+    return f"{db.tenant}:{community_id}:{shard}"
+
+
+def served_add(db, community_id, resident_id):
+    """True the first time this resident is counted served in this community."""
+    return _credit(db, SERVED_SHARDS, _served_shard_id(db, community_id, resident_id),
+                   f"residents.{_key(resident_id)}", 1, {"community_id": community_id},
+                   {"n": 1})
+
+
+def is_counted_served(db, community_id, resident_id):
+    return db[SERVED_SHARDS].find_one(
+        {"_id": _served_shard_id(db, community_id, resident_id),
+         f"residents.{_key(resident_id)}": {"$exists": True}}, {"_id": 1}) is not None
+
+
+# -- reads ----------------------------------------------------------------------------------------
+def _scope(community_id):
+    return {"community_id": community_id} if community_id else {}
+
+
+def _sums(db, match):
+    rows = db[COHORTS].aggregate([
+        {"$match": match}, {"$group": {"_id": None, MEMBERS: {"$sum": "$members_n"},
+                                       SERVED: {"$sum": "$served_n"}}}])
+    # a cohort without a served resident has no `served_n`: the stand-in sums that to None
+    return {kind: (rows[0].get(kind) or 0) if rows else 0 for kind in (MEMBERS, SERVED)}
+
+
+def residents(db, community_id, born_by):
+    """(registered, elderly registered, elderly served) over every registration: the cohorts
+    of years before the cutoff's, plus the cutoff year's birth dates up to the cutoff.
+    Grouped by nothing: a `$group` by year costs the stand-in 3x one sum."""
+    year = _year(born_by)
+    registered = _sums(db, _scope(community_id))[MEMBERS]
+    elderly = _sums(db, {**_scope(community_id), "year": {"$lt": year}})
+    edge = db[COHORTS].find({**_scope(community_id), "year": year},
+                            projection={"members_days": 1, "served_days": 1})
+    for doc in edge:
+        for kind in (MEMBERS, SERVED):
+            elderly[kind] += sum(n for d, n in (doc.get(f"{kind}_days") or {}).items()
+                                 if d <= born_by)
+    return registered, elderly[MEMBERS], elderly[SERVED]
+
+
+def visits(db, community_id):
+    rows = db[VISIT_DAYS].aggregate([
+        {"$match": _scope(community_id)},
+        {"$group": {"_id": None, "visits": {"$sum": "$visits_n"},
+                    "packages": {"$sum": "$packages_n"}}}])
+    row = rows[0] if rows else {}
+    return row.get("visits") or 0, row.get("packages") or 0
+
+
+def served(db, community_id):
+    rows = db[SERVED_SHARDS].aggregate([{"$match": _scope(community_id)},
+                                        {"$group": {"_id": None, "n": {"$sum": "$n"}}}])
+    return (rows[0].get("n") or 0) if rows else 0
+
+
+def forget(db):
+    for name in (COHORTS, VISIT_DAYS, SERVED_SHARDS):
+        db[name].delete_many({})

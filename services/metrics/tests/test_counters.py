@@ -1,0 +1,147 @@
+"""The summary's counters (services/metrics/counters.py) answer exactly what the aggregation of
+every fact answers, on the same facts, for every community and a scoped caller: whatever
+the order of events, their redeliveries, birth-date changes and the daily elderly cutoff."""
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from chassis.context import Call, bind
+from chassis.tenancy import TenantDatabase
+from contracts.elderly import elderly_cutoff
+from services.metrics import counters, store
+
+pytestmark = pytest.mark.integration
+COMMUNITIES = ("c-东", "c-西", "c-南")
+
+
+def database(mongo, db_prefix, tenant="hongwei", communities=None):
+    raw = mongo[f"{db_prefix}_metrics"]
+    store.ensure_indexes(raw)
+    data = {}
+    bind(data, tenant=tenant, actor="t", roles=["community_staff"], communities=communities)
+    return TenantDatabase(raw, Call(data), community_scoped=store.COMMUNITY_SCOPED)
+
+
+def aggregated(db, community, born_by):
+    """The summary's figures as they were computed before the counters."""
+    totals, served_ids = store.visit_totals(db, community)
+    return {"registered": store.count_residents(db, community),
+            "elderly_registered": store.count_residents(db, community, None, born_by),
+            "elderly_served": store.count_elderly_among(db, served_ids, born_by),
+            "visit_totals": totals}
+
+
+def facts(rng, cutoff):
+    residents, visits = [], []
+    for n in range(120):
+        # half born within a few days of today's cutoff: the cutoff year's birth days matter
+        birth = (date.fromisoformat(cutoff) + timedelta(days=rng.randint(-4, 4)) if n % 2
+                 else date(1930, 1, 1) + timedelta(days=rng.randrange(80 * 365)))
+        residents.append({"_id": f"r-{n}", "community_id": rng.choice(COMMUNITIES),
+                          "birth_date": birth.isoformat(),
+                          "registered_at": f"2025-0{rng.randint(1, 9)}-01T00:00:00.000+00:00"})
+    for n in range(200):
+        resident = rng.choice(residents)
+        visits.append({"_id": f"v-{n}", "resident_id": resident["_id"],
+                       "community_id": resident["community_id"],
+                       "completed_at": f"2026-11-{rng.randint(10, 28)}T{rng.randint(0, 23):02d}"
+                                       ":30:00.000+00:00",
+                       "medicine_packages": rng.randrange(4)})
+    return residents, visits
+
+
+def assert_same(db, born_by, communities=(None, *COMMUNITIES)):
+    for community in communities:
+        assert store.counted_figures(db, community, born_by) == aggregated(db, community, born_by)
+
+
+def test_counters_equal_the_aggregation_in_any_order_with_redeliveries(mongo, db_prefix):
+    rng = random.Random(3)
+    db = database(mongo, db_prefix)
+    cutoff = elderly_cutoff(date.today())
+    residents, visits = facts(rng, cutoff)
+    # visits before and after their resident's registration, some delivered twice
+    events = [("resident", r) for r in residents] + [("visit", v) for v in visits]
+    rng.shuffle(events)
+    for kind, fact in events + rng.sample(events, 60):
+        (store.record_resident if kind == "resident" else store.record_visit)(db, dict(fact))
+    assert store.counters_exact(db)
+    for day in (-3, 0, 1, 2, 400, 1500):  # the cutoff moves: days, a year, a decade on
+        assert_same(db, elderly_cutoff(date.today() + timedelta(days=day)))
+    figures = store.counted_figures(db, None, cutoff)
+    assert figures["registered"] == 120 and figures["visit_totals"]["visits_completed"] == 200
+    assert 0 < figures["elderly_served"] < figures["visit_totals"]["residents_served"]
+
+    # birth dates change (across the cutoff, within a year, to another year), some twice
+    for resident in rng.sample(residents, 30):
+        birth = (date.fromisoformat(cutoff) + timedelta(days=rng.randint(-400, 400))).isoformat()
+        for _ in range(rng.choice((1, 2))):
+            store.move_resident(db, resident["_id"], {"birth_date": birth})
+    assert_same(db, cutoff)
+    assert_same(db, elderly_cutoff(date.today() + timedelta(days=2)))
+
+    # a caller limited to two communities sees only their counters
+    scoped = database(mongo, db_prefix, communities=list(COMMUNITIES[:2]))
+    assert_same(scoped, cutoff, (None, *COMMUNITIES[:2]))
+    assert store.counted_figures(scoped, None, cutoff) != store.counted_figures(db, None, cutoff)
+
+
+def test_a_rebuild_from_the_same_facts_gives_the_same_counters(mongo, db_prefix):
+    rng = random.Random(5)
+    db = database(mongo, db_prefix, tenant="rebuilt")
+    cutoff = elderly_cutoff(date.today())
+    residents, visits = facts(rng, cutoff)
+    for fact in residents + visits:
+        (store.record_resident if "birth_date" in fact else store.record_visit)(db, dict(fact))
+    before = {c: store.counted_figures(db, c, cutoff) for c in (None, *COMMUNITIES)}
+    store.forget_tenant(db)
+    assert store.counted_figures(db, None, cutoff)["registered"] == 0
+    for fact in residents + visits:  # rebuild order: every resident, then every visit
+        (store.record_resident if "birth_date" in fact else store.record_visit)(db, dict(fact))
+    assert {c: store.counted_figures(db, c, cutoff) for c in (None, *COMMUNITIES)} == before
+
+
+def test_a_crash_between_fact_and_counter_is_completed_by_the_redelivery(mongo, db_prefix):
+    db = database(mongo, db_prefix, tenant="crashed")
+    cutoff = elderly_cutoff(date.today())
+    resident = {"_id": "r-1", "community_id": "c-东", "birth_date": "1940-05-01",
+                "registered_at": "2025-01-01T00:00:00.000+00:00"}
+    visit = {"_id": "v-1", "resident_id": "r-1", "community_id": "c-东",
+             "completed_at": "2026-11-20T01:00:00.000+00:00", "medicine_packages": 2}
+    # the facts were stored, the process died before the counters were written
+    db[store.RESIDENT_FACTS].insert_if_absent(dict(resident))
+    db[store.VISIT_FACTS].insert_if_absent({**visit, "_id": "crashed:v-1", "visit_id": "v-1"})
+    assert store.counted_figures(db, None, cutoff)["registered"] == 0
+    for _ in range(2):
+        store.record_resident(db, dict(resident))
+        store.record_visit(db, dict(visit))
+    assert store.counted_figures(db, None, cutoff) == aggregated(db, None, cutoff)
+    assert store.counted_figures(db, None, cutoff)["elderly_served"] == 1
+
+
+def test_a_visit_in_another_community_than_the_registration_falls_back(mongo, db_prefix):
+    db = database(mongo, db_prefix, tenant="moved")
+    store.record_resident(db, {"_id": "r-1", "community_id": "c-东", "birth_date": "1940-05-01",
+                               "registered_at": "2025-01-01T00:00:00.000+00:00"})
+    assert store.counters_exact(db)
+    store.record_visit(db, {"_id": "v-1", "resident_id": "r-1", "community_id": "c-西",
+                            "completed_at": "2026-11-20T01:00:00.000+00:00",
+                            "medicine_packages": 1})
+    assert not store.counters_exact(db)  # the summary aggregates the facts from now on
+    unregistered = database(mongo, db_prefix, tenant="visited-twice")
+    for n, community in enumerate(("c-东", "c-西")):  # a resident metrics has no fact for
+        store.record_visit(unregistered, {"_id": f"v-{n}", "resident_id": "r-9",
+                                          "community_id": community, "medicine_packages": 0,
+                                          "completed_at": "2026-11-20T01:00:00.000+00:00"})
+    assert not store.counters_exact(unregistered)
+    assert store.counters_exact(database(mongo, db_prefix, tenant="other"))
+
+
+def test_ids_that_look_like_paths_are_counted_as_themselves(mongo, db_prefix):
+    db = database(mongo, db_prefix, tenant="dotted")
+    for _ in range(2):
+        counters.visit_add(db, {"_id": "v.1$x", "community_id": "c-东",
+                                "completed_at": "2026-11-20T01:00:00.000+00:00",
+                                "medicine_packages": 3})
+    assert counters.visits(db, None) == (1, 3)
