@@ -11,7 +11,7 @@ FOLLOW_UP_FACTS = "follow_up_facts"
 # One document per tenant, present once a visit's community differed from its resident's
 # registered one, or a resident was served in two communities: from then on the counters
 # cannot answer the served figures exactly (a resident would count in two communities) and
-# the summary aggregates the facts.
+# the summary aggregates the facts. Also `<tenant>:incomplete`: facts from before the counters.
 CROSSED = "served_crossed"
 # Community-owned facts (chassis/tenancy.py): a community-scoped caller's summary counts only
 # its communities. New areas add their fact collections here.
@@ -30,6 +30,22 @@ def ensure_indexes(raw):
     raw[VISIT_FACTS].create_index([("resident_id", ASCENDING)])
     council.ensure_indexes(raw)
     counters.ensure_indexes(raw)
+    _mark_tenants_counted_before(raw)
+
+
+def _mark_tenants_counted_before(raw):
+    """Facts stored before the counters existed have none: once per store (a marker), every
+    tenant holding facts then is marked, and its summary aggregates the facts until a rebuild
+    (`forget_tenant` drops the mark) has derived its counters."""
+    marks = raw["schema_marks"]
+    if marks.find_one({"_id": "summary_counters_v1"}) is not None:
+        return
+    tenants = {row["_id"] for name in (RESIDENT_FACTS, VISIT_FACTS)
+               for row in raw[name].aggregate([{"$group": {"_id": "$tenant"}}])}
+    for tenant in tenants:
+        raw[CROSSED].update_one({"_id": f"{tenant}:incomplete"}, {"$set": {"tenant": tenant}},
+                                upsert=True)
+    marks.update_one({"_id": "summary_counters_v1"}, {"$set": {"done": True}}, upsert=True)
 
 
 def _visit_communities(db, resident_id):
@@ -42,7 +58,8 @@ def _mark_crossed(db):
 
 
 def counters_exact(db):
-    return db[CROSSED].find_one({"_id": f"{db.tenant}:crossed"}) is None
+    marks = [f"{db.tenant}:crossed", f"{db.tenant}:incomplete"]
+    return db[CROSSED].find_one({"_id": {"$in": marks}}) is None
 
 
 def record_resident(db, fact):

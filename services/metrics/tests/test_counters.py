@@ -145,3 +145,18 @@ def test_ids_that_look_like_paths_are_counted_as_themselves(mongo, db_prefix):
                                 "completed_at": "2026-11-20T01:00:00.000+00:00",
                                 "medicine_packages": 3})
     assert counters.visits(db, None) == (1, 3)
+
+
+def test_facts_stored_before_the_counters_are_aggregated_until_a_rebuild(mongo, db_prefix):
+    raw = mongo[f"{db_prefix}_metrics"]
+    fact = {"_id": "r-old", "tenant": "before", "community_id": "c-东",
+            "birth_date": "1940-05-01", "registered_at": "2025-01-01T00:00:00.000+00:00"}
+    raw[store.RESIDENT_FACTS].insert_one(dict(fact))  # a store from before this change
+    db = database(mongo, db_prefix, tenant="before")  # its first start with the counters
+    database(mongo, db_prefix, tenant="before")  # a second start marks nothing again
+    assert not store.counters_exact(db)
+    assert store.counters_exact(database(mongo, db_prefix, tenant="fresh"))
+    store.forget_tenant(db)  # the rebuild: forget, then derive again through the consumers' code
+    store.record_resident(db, {k: v for k, v in fact.items() if k != "tenant"})
+    assert store.counters_exact(db)
+    assert store.counted_figures(db, None, elderly_cutoff(date.today()))["registered"] == 1
