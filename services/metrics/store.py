@@ -74,12 +74,13 @@ def record_resident(db, fact):
 
 def _count_resident(db, fact):
     community, birth = fact["community_id"], fact["birth_date"]
-    counters.cohort_add(db, counters.MEMBERS, community, fact["_id"], birth)
     visited = _visit_communities(db, fact["_id"])  # visits that arrived before the registration
     if visited - {community}:
         _mark_crossed(db)
     if community in visited:
         counters.cohort_add(db, counters.SERVED, community, fact["_id"], birth)
+    # the registration's own count last: a reader that sees the resident sees it served too
+    counters.cohort_add(db, counters.MEMBERS, community, fact["_id"], birth)
 
 
 def move_resident(db, resident_id, changes):
@@ -105,7 +106,6 @@ def record_visit(db, fact):
     # outside id) with the same id must not pass for this one's, already counted.
     inserted = db[VISIT_FACTS].insert_if_absent(
         {**fact, "_id": f"{db.tenant}:{fact['_id']}", "visit_id": fact["_id"]})
-    counters.visit_add(db, fact)
     community, resident_id = fact["community_id"], fact["resident_id"]
     if not counters.is_counted_served(db, community, resident_id):
         # served in two communities: a sum of theirs would count it twice. Marked before the
@@ -121,6 +121,8 @@ def record_visit(db, fact):
                                     resident["birth_date"]):
             counters.cohort_add(db, counters.SERVED, resident["community_id"],
                                 resident["_id"], resident["birth_date"])
+    # the visit's own count last: a reader that sees the visit sees whom it served too
+    counters.visit_add(db, fact)
     return inserted
 
 
