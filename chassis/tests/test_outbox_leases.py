@@ -152,3 +152,21 @@ def test_writes_faster_than_confirms_go_out_in_batches_each_once(
     assert len(seen) == 120 and len(set(seen)) == 120
     assert sum(doc["n"] for doc in things.find({"tenant": "t-batch"})) == 120
     assert max(sizes) > 1, sizes  # several events confirmed at once
+
+
+def test_a_claim_takes_only_the_document_it_names(container_factory, settings, things, witness):
+    """A document another relay holds is left to it, and claiming it leases nothing else: the
+    store stand-in once answered the claim's filter with a document matching only part of it
+    (an `$or` beside `_id`), which leased an unrelated document and left the named one waiting."""
+    [held] = stranded(things, 1, "t-claim", lease=time.time() + 60)
+    things.insert_one({"_id": "idle", "tenant": "t-claim", "_outbox_n": 0})
+    container = container_factory(LeaseTestService, settings.nameko_config())
+    container.start()
+    [relay] = [ext for ext in container.extensions if isinstance(ext, outbox.OutboxRelay)]
+    assert relay._claim_and_publish("things", "thing-0") == 0
+    assert things.find_one({"_id": "idle"}) == {"_id": "idle", "tenant": "t-claim",
+                                                "_outbox_n": 0}
+    things.update_one({"_id": "thing-0"}, {"$set": {outbox.LEASE: 0}})  # the holder gave up
+    relay._claim_and_publish("things", "thing-0")
+    wait_until(lambda: held in witness(), timeout=10, what="the named document's event")
+    assert pending(things) == 0
