@@ -94,12 +94,17 @@ def test_probes_without_broker_or_store(prod_config, name):
             assert proc.returncode != 0, f"{name} exited 0 without a broker"
             return
         assert live.status_code == 200, live.text
-        ready = requests.get(base + "/health/ready", timeout=30)
-        assert ready.status_code == 503, ready.text
-        checks = json.loads(ready.text)["checks"]
-        assert checks["broker"] != "ok" and checks["store"] != "ok"
-        metrics = requests.get(base + "/metrics", timeout=5)
-        assert metrics.status_code == 200 and "# TYPE" in metrics.text
+        try:
+            ready = requests.get(base + "/health/ready", timeout=30)
+            assert ready.status_code == 503, ready.text
+            checks = json.loads(ready.text)["checks"]
+            assert checks["broker"] != "ok" and checks["store"] != "ok"
+            metrics = requests.get(base + "/metrics", timeout=5)
+            assert metrics.status_code == 200 and "# TYPE" in metrics.text
+        except requests.ConnectionError:
+            # it gave up on the broker meanwhile (seen once for events in CI): that is allowed,
+            # exiting 0 is not
+            assert proc.wait(timeout=30) != 0, f"{name} exited 0 without a broker"
 
 
 @pytest.fixture(scope="module")
