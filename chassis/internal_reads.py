@@ -34,11 +34,10 @@ from chassis.config import settings_from
 from chassis.errors import (EXPECTED, Conflict, DomainError, Forbidden, Invalid, NotFound,
                             ServiceTimeout, ServiceUnavailable)
 from chassis.rpc import unreachable
-from chassis.web import PROBLEM_TYPE, HttpEntrypoint
+from chassis.web import HttpEntrypoint, problem
 
 _log = logging.getLogger(__name__)
 JSON = "application/json; charset=utf-8"
-PROBLEM = "application/problem+json; charset=utf-8"
 # The errors an internal read may answer with, raised again on the caller's side.
 RAISED_AGAIN = {404: NotFound, 403: Forbidden, 409: Conflict, 422: Invalid,
                 503: ServiceUnavailable, 504: ServiceTimeout}
@@ -73,10 +72,10 @@ class InternalRead(HttpEntrypoint):
             data = signed_context.verify(self.keys(), request.method, request.path,
                                          request.query_string.decode(), request.headers)
         except signed_context.BadContext as exc:
-            return _problem(401, "Unauthorized", str(exc))
+            return problem(401, "Unauthorized", str(exc))
         except RuntimeError as exc:  # no GONGZHI_INTERNAL_KEY outside development
             _log.error("internal read %s refused: %s", request.path, exc)
-            return _problem(500, "Internal error", "internal reads are not configured here")
+            return problem(500, "Internal error", "internal reads are not configured here")
         try:
             args, kwargs = (dict(request.args),), request.path_values
             self.check_signature(args, kwargs)
@@ -99,19 +98,11 @@ internal_read = InternalRead.decorator
 def _problem_from(exc, path):
     if isinstance(exc, DomainError):
         errors = exc.errors if isinstance(exc, Invalid) else None
-        return _problem(exc.status, exc.title, exc.detail, errors)
+        return problem(exc.status, exc.title, exc.detail, errors)
     if unreachable(exc):  # the store, behind this service
-        return _problem(503, "Service unavailable", "the store cannot be reached now")
+        return problem(503, "Service unavailable", "the store cannot be reached now")
     _log.error("internal read %s failed", path, exc_info=exc)
-    return _problem(500, "Internal error", "something went wrong; it has been logged")
-
-
-def _problem(status, title, detail, errors=None):
-    body = {"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title,
-            "status": status, "detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM)
+    return problem(500, "Internal error", "something went wrong; it has been logged")
 
 
 # -- the caller's side -----------------------------------------------------------------------------
@@ -235,13 +226,13 @@ def _answer(name, status, body):
     if status == 200:
         return json.loads(body)
     try:
-        problem = json.loads(body)
+        answer = json.loads(body)
     except ValueError:
-        problem = {}
-    detail = problem.get("detail") or f"{name} answered {status}"
+        answer = {}
+    detail = answer.get("detail") or f"{name} answered {status}"
     error = RAISED_AGAIN.get(status)
     if error is Invalid:
-        raise Invalid(detail, problem.get("errors") or {})
+        raise Invalid(detail, answer.get("errors") or {})
     if error is not None:
         raise error(detail)
     # 401 (our signature refused: the keys differ) or 500: ours to fix, not the caller's

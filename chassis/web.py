@@ -17,16 +17,25 @@ from chassis.config import settings_from
 PROBLEM_TYPE = "https://gongzhi.example/problems/"
 
 
-def problem_response(exc):
-    title = exc.name or "Error"
+def problem(status, title, detail, errors=None, headers=None):
+    """An RFC 9457 problem response: the one shape of every error any of our servers gives."""
     body = {"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title,
-            "status": exc.code, "detail": exc.description or title}
-    response = Response(json.dumps(body), status=exc.code,
+            "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    response = Response(json.dumps(body, ensure_ascii=False), status=status,
                         content_type="application/problem+json; charset=utf-8")
-    for key, value in exc.get_headers():
-        if key.lower() not in ("content-type", "content-length"):
-            response.headers[key] = value
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
     return response
+
+
+def problem_response(exc):
+    """werkzeug's own refusal (404, 405, 413) as a problem, keeping its headers (Allow)."""
+    headers = {key: value for key, value in exc.get_headers()
+               if key.lower() not in ("content-type", "content-length")}
+    return problem(exc.code, exc.name or "Error", exc.description or exc.name or "Error",
+                   headers=headers)
 
 
 class ProblemWsgiApp(WsgiApp):

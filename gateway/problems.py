@@ -1,25 +1,9 @@
 """RFC 9457 problem details: every error the gateway gives has this shape."""
-import json
-
-from werkzeug.wrappers import Response
-
 from chassis.errors import DomainError, Invalid, ServiceTimeout, ServiceUnavailable
 from chassis.rpc import unreachable
+from chassis.web import problem
 
-PROBLEM_TYPE = "https://gongzhi.example/problems/"
 RETRY_AFTER_SECONDS = "5"
-
-
-def problem(status, title, detail, errors=None, headers=None):
-    body = {"type": PROBLEM_TYPE + title.lower().replace(" ", "-"), "title": title,
-            "status": status, "detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    response = Response(json.dumps(body, ensure_ascii=False), status=status,
-                        content_type="application/problem+json; charset=utf-8")
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
 
 
 def from_exception(exc):
