@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pymongo
 import pytest
 import requests
+from eventlet import patcher, tpool
 
 from chassis.config import Settings
 from devstack.launcher import free_port, store_command, wait_for_port
@@ -54,19 +55,28 @@ class Infra:
                          json={"configure": ".*", "write": ".*", "read": ".*"},
                          auth=("guest", "guest"), timeout=10).raise_for_status()
         else:
-            _rabbitmqctl("add_vhost", vhost)
-            _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+            rabbitmqctl("add_vhost", vhost)
+            rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
 
     def delete_vhost(self, vhost):
         if self.management_url:
             requests.delete(f"{self.management_url}/api/vhosts/{quote(vhost, safe='')}",
                             auth=("guest", "guest"), timeout=10)
         else:
-            _rabbitmqctl("delete_vhost", vhost, check=False)
+            rabbitmqctl("delete_vhost", vhost, check=False)
 
 
-def _rabbitmqctl(*args, check=True):
-    subprocess.run(["rabbitmqctl", "-q", *args], check=check, capture_output=True, timeout=60)
+# rabbitmqctl runs through the unpatched subprocess module in a real thread, so the eventlet hub
+# never sees its pipes: through the green Popen, the exec-status pipe of one run got the number of
+# a descriptor the hub still held a reader for, and a fault test failed on "Second simultaneous
+# read on fileno 39" (CI of stop 17).
+_blocking_subprocess = patcher.original("subprocess")
+
+
+def rabbitmqctl(*args, check=True):
+    """What rabbitmqctl printed (raises when it fails and check is set)."""
+    return tpool.execute(_blocking_subprocess.run, ["rabbitmqctl", "-q", *args], check=check,
+                         capture_output=True, text=True, timeout=60).stdout
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 process on a file (so it can be stopped and started again on the same port and data)."""
 import os
 import signal
-import subprocess
 import time
 import uuid
 
@@ -10,6 +9,7 @@ import pytest
 import requests
 
 from devstack.launcher import Platform, free_port, store_command, wait_for_port
+from tests.infra import rabbitmqctl
 from tests.platform import SECRET
 
 
@@ -38,9 +38,7 @@ class FaultPlatform(Platform):
 
 def amqp_connections(vhost):
     """Pids of this vhost's broker connections (only ours: the broker is shared)."""
-    listing = subprocess.run(
-        ["rabbitmqctl", "-q", "list_connections", "--no-table-headers", "vhost", "pid"],
-        capture_output=True, text=True, timeout=60, check=True).stdout
+    listing = rabbitmqctl("list_connections", "--no-table-headers", "vhost", "pid")
     pids = []
     for line in listing.splitlines():
         parts = line.split("\t")
@@ -52,8 +50,7 @@ def amqp_connections(vhost):
 def close_connections(vhost):
     """Close every connection of this test's vhost, as a broker restart would; how many."""
     count = len(amqp_connections(vhost))
-    subprocess.run(["rabbitmqctl", "-q", "close_all_connections", "-p", vhost, "fault test"],
-                   capture_output=True, timeout=60, check=True)
+    rabbitmqctl("close_all_connections", "-p", vhost, "fault test")
     return count
 
 
