@@ -84,12 +84,6 @@ def cohort_remove(db, kind, community_id, resident_id, birth_date):
         record=False)
 
 
-def is_served(db, community_id, resident_id, birth_date):
-    return db[COHORTS].find_one(
-        {"_id": _cohort_id(db, community_id, birth_date),
-         f"{SERVED}.{_key(resident_id)}": {"$exists": True}}, {"_id": 1}) is not None
-
-
 def local_day(instant):
     return datetime.fromisoformat(instant).astimezone(CHINA).date().isoformat()
 

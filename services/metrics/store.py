@@ -100,27 +100,32 @@ def move_resident(db, resident_id, changes):
 
 
 def record_visit(db, fact):
-    """The fact, then the day's visit counter and, on the resident's registered cohort, the
-    served counter (both credited once per id, so a redelivery adds nothing)."""
+    """The fact, then the resident's served counters and the day's visit counter (each
+    credited once per id, so a redelivery adds nothing)."""
     # Keyed by tenant and visit id: `_id` is global, and another subdistrict's visit (or an
     # outside id) with the same id must not pass for this one's, already counted.
     inserted = db[VISIT_FACTS].insert_if_absent(
         {**fact, "_id": f"{db.tenant}:{fact['_id']}", "visit_id": fact["_id"]})
     community, resident_id = fact["community_id"], fact["resident_id"]
+    resident = db[RESIDENT_FACTS].find_one({"_id": resident_id},
+                                           {"community_id": 1, "birth_date": 1})
+    registered_here = resident is not None and resident["community_id"] == community
+    if resident is not None and not registered_here:
+        _mark_crossed(db)
+    # A resident counted served here is counted in their cohort too: the cohort is credited
+    # before the shard, so a crash between them leaves the shard uncredited and the
+    # redelivery does both. The read only saves writes; the credits guard themselves.
     if not counters.is_counted_served(db, community, resident_id):
-        # served in two communities: a sum of theirs would count it twice. Marked before the
-        # credit, so a crash between them leaves it uncredited and the redelivery checks again.
-        if _visit_communities(db, resident_id) - {community}:
+        # Not registered (yet): served in two communities? A sum of theirs would count the
+        # resident twice. Marked before the credit, so a crash between them leaves it
+        # uncredited and the redelivery checks again. Registered here: any other community
+        # of theirs was marked by its own visit, or by the registration (which reads visits).
+        if resident is None and _visit_communities(db, resident_id) - {community}:
             _mark_crossed(db)
+        if registered_here:
+            counters.cohort_add(db, counters.SERVED, community, resident_id,
+                                resident["birth_date"])
         counters.served_add(db, community, resident_id)
-    resident = db[RESIDENT_FACTS].find_one({"_id": resident_id})
-    if resident is not None:
-        if resident["community_id"] != fact["community_id"]:
-            _mark_crossed(db)
-        elif not counters.is_served(db, resident["community_id"], resident["_id"],
-                                    resident["birth_date"]):
-            counters.cohort_add(db, counters.SERVED, resident["community_id"],
-                                resident["_id"], resident["birth_date"])
     # the visit's own count last: a reader that sees the visit sees whom it served too
     counters.visit_add(db, fact)
     return inserted

@@ -120,6 +120,31 @@ def test_a_crash_between_fact_and_counter_is_completed_by_the_redelivery(mongo, 
     assert store.counted_figures(db, None, cutoff)["elderly_served"] == 1
 
 
+def test_a_crash_between_a_visits_counters_is_completed_by_the_redelivery(mongo, db_prefix):
+    """A visit credits the resident's cohort, then the community's served shard, then the
+    day: the process dying after either of the first two leaves nothing the redelivery skips."""
+    cutoff = elderly_cutoff(date.today())
+    for n, died_after_shard in enumerate((False, True)):
+        db = database(mongo, db_prefix, tenant=f"died-{n}")
+        resident = {"_id": f"r-{n}", "community_id": "c-东", "birth_date": "1940-05-01",
+                    "registered_at": "2025-01-01T00:00:00.000+00:00"}
+        visit = {"_id": f"v-{n}", "resident_id": f"r-{n}", "community_id": "c-东",
+                 "completed_at": "2026-11-20T01:00:00.000+00:00", "medicine_packages": 2}
+        store.record_resident(db, dict(resident))
+        db[store.VISIT_FACTS].insert_if_absent({**visit, "_id": f"died-{n}:v-{n}",
+                                                "visit_id": f"v-{n}"})
+        counters.cohort_add(db, counters.SERVED, "c-东", f"r-{n}", "1940-05-01")
+        if died_after_shard:
+            counters.served_add(db, "c-东", f"r-{n}")
+        for _ in range(2):
+            store.record_visit(db, dict(visit))
+        figures = store.counted_figures(db, None, cutoff)
+        assert figures == aggregated(db, None, cutoff)
+        assert figures["elderly_served"] == 1
+        assert figures["visit_totals"] == {"visits_completed": 1, "medicine_packages": 2,
+                                           "residents_served": 1}
+
+
 def test_a_visit_in_another_community_than_the_registration_falls_back(mongo, db_prefix):
     db = database(mongo, db_prefix, tenant="moved")
     store.record_resident(db, {"_id": "r-1", "community_id": "c-东", "birth_date": "1940-05-01",
