@@ -43,7 +43,9 @@ class MetricsService(HealthChecks):
             store.move_resident(self.store, envelope["data"]["resident_id"],
                                 {"birth_date": changes["birth_date"]})
 
-    @consume_event("health", "visit_completed")
+    # Keyed (ADR 0014): the fact is inserted under the visit id and every counter is credited
+    # once per id it names (ADR 0015), so a second run changes nothing and needs no marker.
+    @consume_event("health", "visit_completed", keyed_by_event=True)
     def on_visit_completed(self, envelope):
         store.record_visit(self.store, domain.visit_fact(envelope["data"]))
 
