@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from deploy_manifests import REPO, by_kind, runner_services
+from tests.infra import rabbitmqctl
 
 
 def free_port():
@@ -111,16 +112,14 @@ def test_probes_without_broker_or_store(prod_config, name):
 def fresh_vhost():
     """A new vhost on the local RabbitMQ (guest may use it), removed afterwards."""
     base = os.environ.get("GONGZHI_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
-    ctl = shutil.which("rabbitmqctl")
-    assert ctl, "rabbitmqctl is needed to make a fresh vhost for this test"
+    assert shutil.which("rabbitmqctl"), "rabbitmqctl is needed to make a fresh vhost for this test"
     vhost = f"gongzhi-deploy-{uuid.uuid4().hex[:8]}"
-    subprocess.run([ctl, "add_vhost", vhost], check=True, capture_output=True, timeout=60)
-    subprocess.run([ctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
-                   check=True, capture_output=True, timeout=60)
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     try:
         yield base.rstrip("/") + "/" + vhost
     finally:
-        subprocess.run([ctl, "delete_vhost", vhost], capture_output=True, timeout=60)
+        rabbitmqctl("delete_vhost", vhost, check=False)
 
 
 @pytest.fixture(scope="module")
