@@ -5,6 +5,7 @@ from nameko.dependency_providers import Config
 
 from chassis import clock
 from chassis.consumer import consume_event
+from chassis.internal_reads import internal_read
 from chassis.context import CallContext
 from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.errors import EXPECTED, Forbidden, NotFound
@@ -131,6 +132,11 @@ class MetricsService(HealthChecks):
         scope = tuple(sorted(self.store.communities)) if self.store.communities is not None else None
         key = (self.store.tenant, tuple(sorted((k, str(v)) for k, v in filters.items())), scope)
         return self.cache.get_or_compute(key, lambda: self._summary(filters))
+
+    @internal_read("/internal/metrics/summary")
+    def read_summary(self, query):
+        """summary over HTTP for the gateway, with the context it signed (ADR 0013)."""
+        return self.summary(query)
 
     def _summary(self, filters):
         community = filters.get("community_id")
