@@ -170,3 +170,17 @@ def wait_until(check, timeout=10, interval=0.02, what="condition"):
             return last
         time.sleep(interval)
     raise AssertionError(f"{what} did not happen within {timeout}s (last: {last!r})")
+
+
+def called_over_rpc(settings, service, method, tenant, *args, roles=("community_staff",)):
+    """What `service.method(*args)` answers over RPC for a staff member of `tenant`: the
+    answer a direct (HTTP) read must equal."""
+    from nameko.standalone.rpc import ServiceRpcProxy
+
+    from chassis import context
+
+    data = {}
+    context.bind(data, tenant=tenant, actor="staff-1", roles=list(roles))
+    with ServiceRpcProxy(service, {"AMQP_URI": settings.amqp_uri}, context_data=data,
+                         timeout=10) as proxy:
+        return getattr(proxy, method)(*args)

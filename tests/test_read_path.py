@@ -9,7 +9,6 @@ from dataclasses import replace
 
 import pytest
 import requests
-from nameko.standalone.rpc import ServiceRpcProxy
 
 from chassis import context, signed_context
 from devstack.launcher import free_port
@@ -17,6 +16,7 @@ from gateway.service import GatewayService
 from gateway.tokens import mint
 from services.residents.identity import with_check_digit
 from services.residents.service import ResidentsService
+from tests.infra import called_over_rpc
 
 pytestmark = pytest.mark.integration
 
@@ -68,14 +68,6 @@ def resident_in(settings, url, tenant, name="欧阳娜娜", **fields):
                     **fields})
 
 
-def over_rpc(settings, tenant, resident_id):
-    data = {}
-    context.bind(data, tenant=tenant, actor="staff-1", roles=STAFF)
-    with ServiceRpcProxy("residents", {"AMQP_URI": settings.amqp_uri}, context_data=data,
-                         timeout=10) as proxy:
-        return proxy.get_resident(resident_id)
-
-
 def test_the_answer_is_the_rpc_answer_masked_and_in_chinese(settings, url):
     number = with_check_digit("42030219460302123")
     resident = resident_in(settings, url, "sd-a", phone="13812345678", id_number=number,
@@ -84,7 +76,7 @@ def test_the_answer_is_the_rpc_answer_masked_and_in_chinese(settings, url):
     assert answer.status_code == 200, answer.text
     assert answer.headers["Content-Type"].startswith("application/json")
     body = answer.json()
-    assert body == over_rpc(settings, "sd-a", resident["id"])
+    assert body == called_over_rpc(settings, "residents", "get_resident", "sd-a", resident["id"])
     assert body["name"] == "欧阳娜娜" and "欧阳娜娜" in answer.content.decode("utf-8")
     assert body["phone"] == "138****5678"
     assert body["id_number"] == number[:6] + "********" + number[-4:]

@@ -7,15 +7,13 @@ from dataclasses import replace
 
 import pytest
 import requests
-from nameko.standalone.rpc import ServiceRpcProxy
 
-from chassis import context
 from devstack.launcher import free_port
 from gateway.service import GatewayService
 from gateway.tokens import mint
 from services.metrics.service import MetricsService
 from services.residents.service import ResidentsService
-from tests.infra import wait_until
+from tests.infra import called_over_rpc, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -79,14 +77,6 @@ def registered(settings, url, tenant, count, **query):
         summary(settings, url, tenant, **query)), timeout=15, what=f"{count} registered")
 
 
-def over_rpc(settings, tenant, query):
-    data = {}
-    context.bind(data, tenant=tenant, actor="staff-1", roles=STAFF)
-    with ServiceRpcProxy("metrics", {"AMQP_URI": settings.amqp_uri}, context_data=data,
-                         timeout=10) as proxy:
-        return proxy.summary(query)
-
-
 def without_clock(figures):
     return {k: v for k, v in figures.items() if k != "as_of"}
 
@@ -97,7 +87,7 @@ def test_the_summary_is_the_rpc_summary_for_the_callers_tenant(settings, url):
     community_with_residents(settings, url, "sd-b", "西湖社区", ["1945-03-03"])
     figures = registered(settings, url, "sd-a", 3)
     assert figures["elderly_registered"] == 2
-    assert without_clock(figures) == without_clock(over_rpc(settings, "sd-a", {}))
+    assert without_clock(figures) == without_clock(called_over_rpc(settings, "metrics", "summary", "sd-a", {}))
     assert registered(settings, url, "sd-b", 1)["elderly_registered"] == 1
     # the query goes through: a community of this tenant; another tenant's counts nothing
     assert summary(settings, url, "sd-a", community_id=east["id"])["residents_registered"] == 3
