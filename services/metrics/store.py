@@ -4,7 +4,7 @@ counters (services/metrics/counters.py, ADR 0015) for the summary without one.""
 from pymongo import ASCENDING
 
 from chassis.tenancy import ensure_tenant_index
-from services.metrics import council, counters
+from services.metrics import council, counters, household_counters, need_counters
 
 RESIDENT_FACTS, VISIT_FACTS = "resident_facts", "visit_facts"
 FOLLOW_UP_FACTS = "follow_up_facts"
@@ -17,6 +17,7 @@ CROSSED = "served_crossed"
 # its communities. New areas add their fact collections here.
 COMMUNITY_SCOPED = (RESIDENT_FACTS, VISIT_FACTS, FOLLOW_UP_FACTS, *counters.COMMUNITY_SCOPED,
                     "household_facts", "knock_facts", "need_facts",  # services/metrics/outreach.py
+                    *need_counters.COMMUNITY_SCOPED, *household_counters.COMMUNITY_SCOPED,
                     "proposal_facts", "support_facts",  # services/metrics/council.py
                     "activity_facts", "attendance_facts", "hours_facts")  # .../activities.py
 
