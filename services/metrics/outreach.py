@@ -62,9 +62,12 @@ def record_knock(db, week, community_id, household_id):
 
 def record_need(db, data):
     fact = {"_id": data["need_id"], **{k: data.get(k) for k in NEED_FIELDS}}
-    changed = (db[NEED_FACTS].update_one({"_id": fact["_id"],
+    def forward():
+        return db[NEED_FACTS].update_one({"_id": fact["_id"],
                                           "version": {"$lt": fact["version"]}}, {"$set": fact})
-               or db[NEED_FACTS].insert_if_absent(fact))
+
+    # forward again after a lost insert: a racing first event inserted its (maybe older) state
+    changed = forward() or db[NEED_FACTS].insert_if_absent(fact) or forward()
     need_counters.apply(db, fact["_id"], fact)
     return changed
 

@@ -225,3 +225,27 @@ def test_facts_stored_before_the_counters_are_aggregated_until_a_rebuild(mongo, 
                               "respond_by": "x", "version": 1})
     assert need_counters.complete(db)
     assert outreach.summary_fields(db)["needs_received"] == 1
+
+
+def test_two_first_deliveries_at_once_leave_the_latest_fact(mongo, db_prefix):
+    """Two versions of a new need arrive at two replicas together: whichever inserts first,
+    the fact (and so the windowed summary) ends at the later one, as the counter does."""
+    db = database(mongo, db_prefix, tenant="raced-facts")
+    rng = random.Random(8)
+    for n in range(40):  # each race is lost only sometimes
+        states = versions(rng, f"n-{n}", "c-东")
+        while len(states) < 2:
+            states = versions(rng, f"n-{n}", "c-东")
+        barrier = threading.Barrier(2)
+
+        def run(state):
+            barrier.wait(timeout=10)
+            outreach.record_need(db, dict(state))
+
+        threads = [threading.Thread(target=run, args=(state,)) for state in states[:2]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert db[outreach.NEED_FACTS].find_one({"_id": f"n-{n}"})["version"] == 2
+    assert_same(db, (None, "c-东"))
