@@ -266,21 +266,23 @@ def counter_docs(tenant, docs):
 
 
 def outreach_counter_docs(tenant, docs):
-    """The need, household and knock counters (services/metrics/need_counters.py,
-    household_counters.py) as their consumers would have left them for these facts."""
-    from services.metrics import household_counters, need_counters
+    """The need, follow-up, household and knock counters (services/metrics/need_counters.py,
+    follow_up_counters.py, household_counters.py) as their consumers would have left them."""
+    from services.metrics import (follow_up_counters, household_counters, latest_counters,
+                                  need_counters)
 
-    needs = {}
-    for fact in docs.get(("metrics", "need_facts"), ()):
-        shard_id = need_counters._shard_id(SimpleNamespace(tenant=tenant), fact["community_id"],
-                                           fact["_id"])
-        shard = needs.setdefault(shard_id, {"_id": shard_id, "tenant": tenant, "needs": {},
-                                            "community_id": fact["community_id"],
-                                            **{name: 0 for name in need_counters.FIELDS}})
-        part = need_counters.contribution(fact)
-        shard["needs"][need_counters.key(fact["_id"])] = {"v": fact["version"], "c": part}
-        for name, n in part.items():
-            shard[name] += n
+    def latest(rows, counter, version):
+        shards = {}
+        for fact in rows:
+            shard_id = counter.shard_id(tenant, fact["community_id"], fact["_id"])
+            shard = shards.setdefault(shard_id, {"_id": shard_id, "tenant": tenant, "items": {},
+                                                 "community_id": fact["community_id"],
+                                                 **{name: 0 for name in counter.FIELDS}})
+            part = counter.contribution(fact)
+            shard["items"][latest_counters.key(fact["_id"])] = {"v": fact[version], "c": part}
+            for name, n in part.items():
+                shard[name] += n
+        return list(shards.values())
 
     def credited(rows, shard_of, fields):
         shards = {}
@@ -293,7 +295,10 @@ def outreach_counter_docs(tenant, docs):
         return list(shards.values())
 
     homes = [{**f, "household_id": f["_id"]} for f in docs.get(("metrics", "household_facts"), ())]
-    return {("metrics", need_counters.SHARDS_COLLECTION): list(needs.values()),
+    return {("metrics", need_counters.SHARDS_COLLECTION): latest(
+                docs.get(("metrics", "need_facts"), ()), need_counters, "version"),
+            ("metrics", follow_up_counters.SHARDS_COLLECTION): latest(
+                docs.get(("metrics", "follow_up_facts"), ()), follow_up_counters, "rank"),
             ("metrics", household_counters.HOUSEHOLD_SHARDS): credited(
                 homes, lambda f: household_counters.household_shard_id(
                     tenant, f["community_id"], f["household_id"]),
