@@ -198,8 +198,6 @@ def tenant_data(tenant, size, rng, now):
         put(("residents", "residents"), resident)
         for key in residents_store._key_docs(tenant, rid, residents_store.search_keys(resident)):
             put(("residents", "search_keys"), key)
-    for where, rows in counter_docs(tenant, docs).items():
-        docs[where] = rows
     by_grid = {}
     for home in households:
         if rng.random() < 0.3:
@@ -211,6 +209,8 @@ def tenant_data(tenant, size, rng, now):
         put(("council", "coverage_weeks"), {"_id": f"{tenant}:{week}:{grid}", "week": week,
                                             "community_id": community, "grid_id": grid,
                                             "knocked": len(knocked), "households": knocked})
+    for where, rows in counter_docs(tenant, docs).items():  # after every fact they count
+        docs[where] = rows
     return docs, communities
 
 
@@ -261,7 +261,53 @@ def counter_docs(tenant, docs):
             served_days[birth_day] = served_days.get(birth_day, 0) + 1
     return {("metrics", counters.COHORTS): list(cohorts.values()),
             ("metrics", counters.VISIT_DAYS): list(days.values()),
-            ("metrics", counters.SERVED_SHARDS): list(shards.values())}
+            ("metrics", counters.SERVED_SHARDS): list(shards.values()),
+            **outreach_counter_docs(tenant, docs)}
+
+
+def outreach_counter_docs(tenant, docs):
+    """The need, follow-up, household and knock counters (services/metrics/need_counters.py,
+    follow_up_counters.py, household_counters.py) as their consumers would have left them."""
+    from services.metrics import (follow_up_counters, household_counters, latest_counters,
+                                  need_counters)
+
+    def latest(rows, counter, version):
+        shards = {}
+        for fact in rows:
+            shard_id = counter.shard_id(tenant, fact["community_id"], fact["_id"])
+            shard = shards.setdefault(shard_id, {"_id": shard_id, "tenant": tenant, "items": {},
+                                                 "community_id": fact["community_id"],
+                                                 **{name: 0 for name in counter.FIELDS}})
+            part = counter.contribution(fact)
+            shard["items"][latest_counters.key(fact["_id"])] = {"v": fact[version], "c": part}
+            for name, n in part.items():
+                shard[name] += n
+        return list(shards.values())
+
+    def credited(rows, shard_of, fields):
+        shards = {}
+        for fact in rows:
+            shard_id = shard_of(fact)
+            shard = shards.setdefault(shard_id, {"_id": shard_id, "tenant": tenant, "n": 0,
+                                                 "households": {}, **fields(fact)})
+            shard["households"][household_counters._key(fact["household_id"])] = 1
+            shard["n"] += 1
+        return list(shards.values())
+
+    homes = [{**f, "household_id": f["_id"]} for f in docs.get(("metrics", "household_facts"), ())]
+    return {("metrics", need_counters.SHARDS_COLLECTION): latest(
+                docs.get(("metrics", "need_facts"), ()), need_counters, "version"),
+            ("metrics", follow_up_counters.SHARDS_COLLECTION): latest(
+                docs.get(("metrics", "follow_up_facts"), ()), follow_up_counters, "rank"),
+            ("metrics", household_counters.HOUSEHOLD_SHARDS): credited(
+                homes, lambda f: household_counters.household_shard_id(
+                    tenant, f["community_id"], f["household_id"]),
+                lambda f: {"community_id": f["community_id"]}),
+            ("metrics", household_counters.KNOCK_SHARDS): credited(
+                docs.get(("metrics", "knock_facts"), ()),
+                lambda f: household_counters.knock_shard_id(tenant, f["week"], f["community_id"],
+                                                            f["household_id"]),
+                lambda f: {"community_id": f["community_id"], "week": f["week"]})}
 
 
 def check_counters(ops):
@@ -395,9 +441,11 @@ def main(argv=None):
             wait_for_port(port, 30, "the store stand-in")
             client = pymongo.MongoClient(f"mongodb://127.0.0.1:{port}/?directConnection=true")
             ensure_indexes(client, prefix)
-            # search keys are loaded with the residents: no backfill at the services' start
-            client[f"{prefix}_residents"]["schema_marks"].update_one(
-                {"_id": "search_keys_v1"}, {"$set": {"done": True}}, upsert=True)
+            # search keys are loaded with the residents (with their `seek`): no backfill at
+            # the services' start
+            for mark in ("search_keys_v1", "search_keys_v2"):
+                client[f"{prefix}_residents"]["schema_marks"].update_one(
+                    {"_id": mark}, {"$set": {"done": True}}, upsert=True)
             services = ServicesOnTheStore(port, prefix) if args.rss else None
             for size in sizes:
                 tenant = f"g{size}"

@@ -38,7 +38,11 @@ def counts(rows):
 
 
 def rates(rows):
-    c = counts(rows)
+    return rates_of(counts(rows))
+
+
+def rates_of(c):
+    """The rates from `counts`' sums (which may be kept as counters: services/metrics)."""
     return {
         **c,
         "response_rate": _fraction(c["responded_on_time"], c["received"]),

@@ -146,7 +146,8 @@ class MetricsService(HealthChecks):
         return {**activities.summary_fields(self.store, community, start, end), **domain.summary(
             **self._resident_figures(community, start, end, born_by),
             as_of=clock.now_iso(), filters=filters,
-            follow_ups=store.follow_up_counts(self.store, community)),
+            # counted unwindowed; a window aggregates (the same all-time figures: a check)
+            follow_ups=store.follow_up_counts(self.store, community, not (start or end))),
             **outreach.summary_fields(self.store, community, start, end),
             **council_facts.figures(self.store, community, start, end)}
 

@@ -4,7 +4,7 @@ counters (services/metrics/counters.py, ADR 0015) for the summary without one.""
 from pymongo import ASCENDING
 
 from chassis.tenancy import ensure_tenant_index
-from services.metrics import council, counters
+from services.metrics import council, counters, follow_up_counters, household_counters, need_counters
 
 RESIDENT_FACTS, VISIT_FACTS = "resident_facts", "visit_facts"
 FOLLOW_UP_FACTS = "follow_up_facts"
@@ -16,7 +16,9 @@ CROSSED = "served_crossed"
 # Community-owned facts (chassis/tenancy.py): a community-scoped caller's summary counts only
 # its communities. New areas add their fact collections here.
 COMMUNITY_SCOPED = (RESIDENT_FACTS, VISIT_FACTS, FOLLOW_UP_FACTS, *counters.COMMUNITY_SCOPED,
+                    *follow_up_counters.COMMUNITY_SCOPED,
                     "household_facts", "knock_facts", "need_facts",  # services/metrics/outreach.py
+                    *need_counters.COMMUNITY_SCOPED, *household_counters.COMMUNITY_SCOPED,
                     "proposal_facts", "support_facts",  # services/metrics/council.py
                     "activity_facts", "attendance_facts", "hours_facts")  # .../activities.py
 
@@ -30,7 +32,10 @@ def ensure_indexes(raw):
     raw[VISIT_FACTS].create_index([("resident_id", ASCENDING)])
     council.ensure_indexes(raw)
     counters.ensure_indexes(raw)
+    follow_up_counters.ensure_indexes(raw)
     _mark_tenants_counted_before(raw)
+    follow_up_counters.mark_incomplete(raw, lambda: {
+        row["_id"] for row in raw[FOLLOW_UP_FACTS].aggregate([{"$group": {"_id": "$tenant"}}])})
 
 
 def _mark_tenants_counted_before(raw):
@@ -133,14 +138,24 @@ def record_visit(db, fact):
 
 def record_follow_up(db, fact):
     """Keep the furthest state a follow-up reached: its events may arrive in any order, and
-    a status never moves back (pending < due < overdue < done)."""
-    if db[FOLLOW_UP_FACTS].update_one({"_id": fact["_id"], "rank": {"$lt": fact["rank"]}},
-                                      {"$set": fact}):
-        return True
-    return db[FOLLOW_UP_FACTS].insert_if_absent(fact)
+    a status never moves back (pending < due < overdue < done). Then its counter, from the
+    event whether or not the fact changed: a redelivery after a crash between the two
+    completes the count, once (follow_up_counters.py)."""
+    def forward():
+        return db[FOLLOW_UP_FACTS].update_one({"_id": fact["_id"],
+                                               "rank": {"$lt": fact["rank"]}}, {"$set": fact})
+
+    # forward again after a lost insert: a racing first event inserted its (maybe earlier) state
+    changed = forward() or db[FOLLOW_UP_FACTS].insert_if_absent(fact) or forward()
+    follow_up_counters.apply(db, fact)
+    return changed
 
 
-def follow_up_counts(db, community_id=None):
+def follow_up_counts(db, community_id=None, counted=True):
+    """From the counters (`counted`, and unless the tenant's facts predate them), else
+    aggregated from every follow-up fact."""
+    if counted and follow_up_counters.complete(db):
+        return follow_up_counters.counts(db, community_id)
     match = {"status": {"$in": ["due", "overdue"]}}
     if community_id:
         match["community_id"] = community_id
@@ -213,3 +228,4 @@ def forget_tenant(db):
     db[FOLLOW_UP_FACTS].delete_many({})
     db[CROSSED].delete_many({})
     counters.forget(db)
+    follow_up_counters.forget(db)

@@ -57,6 +57,7 @@ def ensure_indexes(raw):
     raw[RESIDENTS].create_index([("household_id", ASCENDING)])
     raw[SEARCH_KEYS].create_index([("key", ASCENDING)])
     raw[SEARCH_KEYS].create_index([("resident_id", ASCENDING)])
+    raw[SEARCH_KEYS].create_index([("seek", ASCENDING)])  # the search's reads: _search_by_key
     _backfill_search_keys(raw)
 
 
@@ -86,14 +87,22 @@ def list_all(db, collection, query, limit, cursor):
 
 # -- residents -----------------------------------------------------------------------------------
 # -- search index ---------------------------------------------------------------------------
-# One document per searchable key of a resident, found by an indexed equality: every
-# two-character piece of the name ("王秀英" -> n:王秀, n:秀英) and every stored tag (t:低保).
-# A search by name (`q` of two or more characters) or by tag reads the residents holding the
-# key, page by page in id order, not every resident of the tenant. Keys are only ever a
-# superset: the residents query still applies every filter itself, so a key left from an old
-# name or tag, or written for a registration that then failed, changes no answer. They are
-# written before the resident (stale ones removed after the change), so no crash can leave a
-# resident unfindable. Not community-scoped: the residents query that follows is.
+# One document per searchable key of a resident: every two-character piece of the name
+# ("王秀英" -> n:王秀, n:秀英) and every stored tag (t:低保). A search by name (`q` of two or
+# more characters) or by tag reads the residents holding the key, page by page in id order,
+# not every resident of the tenant. Keys are only ever a superset: the residents query still
+# applies every filter itself, so a key left from an old name or tag, or written for a
+# registration that then failed, changes no answer. They are written before the resident
+# (stale ones removed after the change), so no crash can leave a resident unfindable. Not
+# community-scoped: the residents query that follows is.
+#
+# Read by `seek`, one string per key doc that sorts as (tenant, key, resident id): a page is a
+# range of it, sorted by it, with a limit. The nx-27017 stand-in answers that shape from its
+# single-field index in O(page) (2 ms at 100,000 residents), while an equality on `key` sorted
+# by `resident_id` reads and sorts every holder of the key first (30 ms; bench/growth.py), and
+# any range on `_id` is evaluated in Python over the whole collection (neosqlite's _id range
+# fallback). Tenant and key are length-prefixed, so no other tenant's or key's entries fall
+# inside a key's range whatever characters names and tags hold.
 def name_pieces(name):
     return {name[i:i + 2] for i in range(max(len(name) - 1, 1))}
 
@@ -103,9 +112,14 @@ def search_keys(resident):
             | {f"t:{tag}" for tag in resident.get("tags") or []})
 
 
+def _seek_prefix(tenant, key):
+    return f"{len(tenant)}:{tenant}|{len(key)}:{key}|"
+
+
 def _key_docs(tenant, resident_id, keys):
     return [{"_id": f"{tenant}:{resident_id}:{key}", "tenant": tenant, "key": key,
-             "resident_id": resident_id} for key in sorted(keys)]
+             "resident_id": resident_id, "seek": _seek_prefix(tenant, key) + resident_id}
+            for key in sorted(keys)]
 
 
 def _index_keys(db, resident_id, keys):
@@ -122,25 +136,40 @@ def _backfill_search_keys(raw):
     """Residents registered before the index existed: once per store (a marker remembers),
     idempotent, so two replicas starting together do no harm."""
     marks = raw["schema_marks"]
-    if marks.find_one({"_id": "search_keys_v1"}) is not None:
+    if marks.find_one({"_id": "search_keys_v1"}) is None:
+        for resident in raw[RESIDENTS].find({}, {"tenant": 1, "name": 1, "tags": 1}):
+            for doc in _key_docs(resident["tenant"], resident["_id"], search_keys(resident)):
+                raw[SEARCH_KEYS].update_one({"_id": doc["_id"]}, {"$set": doc}, upsert=True)
+        marks.update_one({"_id": "search_keys_v1"}, {"$set": {"done": True}}, upsert=True)
+    _backfill_seek(raw)
+
+
+def _backfill_seek(raw):
+    """Key docs written before `seek` existed get it: once per store (a marker), and the same
+    value however often or by however many replicas it runs."""
+    marks = raw["schema_marks"]
+    if marks.find_one({"_id": "search_keys_v2"}) is not None:
         return
-    for resident in raw[RESIDENTS].find({}, {"tenant": 1, "name": 1, "tags": 1}):
-        for doc in _key_docs(resident["tenant"], resident["_id"], search_keys(resident)):
-            raw[SEARCH_KEYS].update_one({"_id": doc["_id"]}, {"$set": doc}, upsert=True)
-    marks.update_one({"_id": "search_keys_v1"}, {"$set": {"done": True}}, upsert=True)
+    for doc in raw[SEARCH_KEYS].find({"seek": {"$exists": False}},
+                                     {"tenant": 1, "key": 1, "resident_id": 1}):
+        raw[SEARCH_KEYS].update_one(
+            {"_id": doc["_id"]},
+            {"$set": {"seek": _seek_prefix(doc["tenant"], doc["key"]) + doc["resident_id"]}})
+    marks.update_one({"_id": "search_keys_v2"}, {"$set": {"done": True}}, upsert=True)
 
 
 def _search_by_key(db, key, query, limit, cursor):
     """Residents matching `query` among those holding `key`, in id order after the cursor:
     a chunk of the key's resident ids at a time, until the page is full."""
+    prefix = _seek_prefix(db.tenant, key)
+    end = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # just past every "<prefix><resident id>"
     found, after, chunk = [], cursor, limit
     while len(found) < limit:
         # a page's worth first (a tag alone: every candidate matches), then more and more
         # when the other filters leave few of them
         rows = db[SEARCH_KEYS].find(
-            {"key": key, **({"resident_id": {"$gt": after}} if after else {})},
-            sort=[("resident_id", ASCENDING)], limit=chunk,
-            projection={"resident_id": 1})
+            {"seek": {**({"$gt": prefix + after} if after else {"$gte": prefix}), "$lt": end}},
+            sort=[("seek", ASCENDING)], limit=chunk, projection={"resident_id": 1})
         ids = [row["resident_id"] for row in rows]
         if not ids:
             break

@@ -100,3 +100,35 @@ def test_residents_stored_before_the_index_are_found_after_a_start(mongo, db_pre
     by_tag = store.search_residents(db, {"tag": "volunteer"}, None, 20, None)
     assert [r["_id"] for r in by_name] == ["r-old-1"] and [r["_id"] for r in by_tag] == ["r-old-1"]
     assert raw[store.SEARCH_KEYS].count_documents({"resident_id": "r-old-1"}) == 3
+
+
+def test_key_docs_written_before_seek_are_found_after_a_start(mongo, db_prefix):
+    """Key docs the first index wrote (no `seek`): the next start gives them theirs, once,
+    and the search pages through them in id order; a resident with a tag that merely begins
+    with the searched one stays out of its range."""
+    from chassis.context import Call, bind
+    from chassis.tenancy import TenantDatabase
+
+    raw = mongo[f"{db_prefix}_residents"]
+    people = [(f"r-{n}", ["volunteer"] if n % 3 else ["volunteer|x"]) for n in range(9)]
+    raw[store.RESIDENTS].insert_many([
+        {"_id": rid, "tenant": "hongwei", "community_id": "c1", "name": f"居民{rid}",
+         "birth_date": "1950-01-01", "tags": tags} for rid, tags in people])
+    raw[store.SEARCH_KEYS].insert_many([  # as search_keys_v1 left them
+        {k: v for k, v in doc.items() if k != "seek"}
+        for rid, tags in people for doc in store._key_docs("hongwei", rid, {f"t:{t}" for t in tags})])
+    raw["schema_marks"].insert_one({"_id": "search_keys_v1", "done": True})
+    store.ensure_indexes(raw)
+    store.ensure_indexes(raw)  # a second replica starting: the same values again
+    assert raw[store.SEARCH_KEYS].count_documents({"seek": {"$exists": False}}) == 0
+    data = {}
+    bind(data, tenant="hongwei", actor="t", roles=["community_staff"])
+    db = TenantDatabase(raw, Call(data), community_scoped=store.COMMUNITY_SCOPED)
+    found, cursor = [], None
+    while True:
+        page = store.search_residents(db, {"tag": "volunteer"}, None, 2, cursor)
+        found += [r["_id"] for r in page]
+        if len(page) < 2:
+            break
+        cursor = page[-1]["_id"]
+    assert found == sorted(rid for rid, tags in people if tags == ["volunteer"])

@@ -1,0 +1,87 @@
+"""Households and this week's door-knocks, counted as their facts arrive, for the unwindowed
+summary (instead of an aggregation over every household and knock fact of the tenant). The
+only code touching these collections.
+
+- A *household shard* per (community, crc32(household id) % 16) counts the community's
+  registered households (`n`).
+- A *knock shard* per (ISO week, community, crc32(household id) % 16) counts the households
+  knocked at that week (`n`); the summary reads the current week's.
+
+Credited once: a shard holds the ids it counted (`households.<key>`) and its `$inc` is
+conditional on the id being absent, in the same document write (the pattern of counters.py).
+A redelivery, a rebuild or a crash between the fact and its counter counts each id once.
+Sharded so that no document grows with the community: a shard holds ~1/16 of its ids.
+"""
+import zlib
+
+from pymongo import ASCENDING
+
+HOUSEHOLD_SHARDS, KNOCK_SHARDS = "summary_household_shards", "summary_knock_shards"
+COMMUNITY_SCOPED = (HOUSEHOLD_SHARDS, KNOCK_SHARDS)
+SHARDS = 16
+
+
+def ensure_indexes(raw):
+    # single-field: the nx-27017 stand-in plans only single-field indexes (counters.py)
+    raw[HOUSEHOLD_SHARDS].create_index([("tenant", ASCENDING)])
+    raw[KNOCK_SHARDS].create_index([("week", ASCENDING)])
+
+
+def _key(household_id):
+    # ids become field names: a dot or a $ would be read as a path or an operator
+    return str(household_id).replace("_", "__").replace(".", "_d").replace("$", "_s")
+
+
+def _shard(household_id):
+    return zlib.crc32(str(household_id).encode()) % SHARDS
+
+
+def household_shard_id(tenant, community_id, household_id):
+    return f"{tenant}:{community_id}:{_shard(household_id)}"
+
+
+def knock_shard_id(tenant, week, community_id, household_id):
+    return f"{tenant}:{week}:{community_id}:{_shard(household_id)}"
+
+
+def _credit(db, collection, doc_id, household_id, fields):
+    """`$inc` once per id: only while the id is absent from the document. Not an upsert (the
+    stand-in stores a dotted path of an upsert as one literal field name): a missing document
+    is inserted empty first, here or by a racing first id, and the write retried."""
+    guard = f"households.{_key(household_id)}"
+    query = {"_id": doc_id, guard: {"$exists": False}}
+    update = {"$set": {guard: 1}, "$inc": {"n": 1}}
+    if db[collection].update_one(query, update, record=False):
+        return True
+    db[collection].insert_if_absent({"_id": doc_id, "n": 0, **fields})
+    return db[collection].update_one(query, update, record=False)
+
+
+def household_add(db, community_id, household_id):
+    return _credit(db, HOUSEHOLD_SHARDS, household_shard_id(db.tenant, community_id, household_id),
+                   household_id, {"community_id": community_id})
+
+
+def knock_add(db, week, community_id, household_id):
+    return _credit(db, KNOCK_SHARDS, knock_shard_id(db.tenant, week, community_id, household_id),
+                   household_id, {"community_id": community_id, "week": week})
+
+
+def _sum(db, collection, match):
+    rows = db[collection].aggregate([{"$match": match},
+                                     {"$group": {"_id": None, "n": {"$sum": "$n"}}}])
+    return (rows[0].get("n") or 0) if rows else 0
+
+
+def households(db, community_id=None):
+    return _sum(db, HOUSEHOLD_SHARDS, {"community_id": community_id} if community_id else {})
+
+
+def knocked(db, week, community_id=None):
+    return _sum(db, KNOCK_SHARDS,
+                {"week": week, **({"community_id": community_id} if community_id else {})})
+
+
+def forget(db):
+    for name in (HOUSEHOLD_SHARDS, KNOCK_SHARDS):
+        db[name].delete_many({})
