@@ -429,7 +429,9 @@ def main(argv=None):
     sizes = [int(s) for s in args.sizes.split(",")]
     chosen = [op for op in args.ops.split(",") if op]
     OUT.mkdir(parents=True, exist_ok=True)
-    rng, now = random.Random(15), datetime.now(timezone.utc)
+    # The loaded history ends a day ago: check_counters compares the all-time counters with a
+    # window "up to today", which ends at today's end in UTC+8, before now in a UTC evening.
+    rng, now = random.Random(15), datetime.now(timezone.utc) - timedelta(days=1)
     port, prefix = free_port(), "growth"
     results = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                "load_average": os.getloadavg(), "sizes": {}}
