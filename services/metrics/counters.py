@@ -19,14 +19,14 @@ Credited once: every counter document holds the ids it counted (`members`, `serv
 id is present with the value it was counted with), in one document write. A redelivered
 event, or the same event from a rebuild, changes nothing; there is no read-then-write.
 """
-import zlib
 from datetime import datetime, timedelta, timezone
 
 from pymongo import ASCENDING
 
+from services.metrics.counter_ids import field_key, shard_of
+
 COHORTS, VISIT_DAYS, SERVED_SHARDS = "summary_cohorts", "summary_visit_days", "summary_served"
 COMMUNITY_SCOPED = (COHORTS, VISIT_DAYS, SERVED_SHARDS)
-SHARDS = 16  # a community's served residents spread over this many documents, kept small
 CHINA = timezone(timedelta(hours=8))
 MEMBERS, SERVED = "members", "served"
 
@@ -42,13 +42,6 @@ def ensure_indexes(raw):
     raw[SERVED_SHARDS].create_index([("tenant", ASCENDING)])
 
 
-def _key(resident_or_visit_id):
-    # ids become field names: a dot or a $ would be read as a path or an operator. Escaped
-    # one to one (the stand-in's paths take ASCII safely).
-    return (str(resident_or_visit_id).replace("_", "__").replace(".", "_d")
-            .replace("$", "_s"))
-
-
 def _year(birth_date):
     return int(birth_date[:4])
 
@@ -57,7 +50,7 @@ def _cohort_id(db, community_id, birth_date):
     return f"{db.tenant}:{community_id}:{_year(birth_date)}"
 
 
-def _credit(db, collection, doc_id, guard_field, value, fields, increments):
+def credit_once(db, collection, doc_id, guard_field, value, fields, increments):
     """`$inc` once per id: only while `guard_field` is absent from the document. Not an
     upsert: the stand-in's upsert stores a dotted `$inc` path as one literal field name, so a
     missing document is inserted empty first (once per document) and the update retried."""
@@ -72,15 +65,15 @@ def _credit(db, collection, doc_id, guard_field, value, fields, increments):
 
 
 def cohort_add(db, kind, community_id, resident_id, birth_date):
-    return _credit(db, COHORTS, _cohort_id(db, community_id, birth_date),
-                   f"{kind}.{_key(resident_id)}", birth_date,
+    return credit_once(db, COHORTS, _cohort_id(db, community_id, birth_date),
+                   f"{kind}.{field_key(resident_id)}", birth_date,
                    {"community_id": community_id, "year": _year(birth_date)},
                    {f"{kind}_n": 1, f"{kind}_days.{birth_date}": 1})
 
 
 def cohort_remove(db, kind, community_id, resident_id, birth_date):
     """Undo cohort_add, once: only where the resident is held with this birth date."""
-    key = f"{kind}.{_key(resident_id)}"
+    key = f"{kind}.{field_key(resident_id)}"
     return db[COHORTS].update_one(
         {"_id": _cohort_id(db, community_id, birth_date), key: birth_date},
         {"$unset": {key: ""}, "$inc": {f"{kind}_n": -1, f"{kind}_days.{birth_date}": -1}},
@@ -94,28 +87,27 @@ def local_day(instant):
 def visit_add(db, fact):
     """`fact` as services.metrics.domain.visit_fact builds it."""
     day = local_day(fact["completed_at"])
-    return _credit(db, VISIT_DAYS, f"{db.tenant}:{fact['community_id']}:{day}",
-                   f"visits.{_key(fact['_id'])}", fact["medicine_packages"],
+    return credit_once(db, VISIT_DAYS, f"{db.tenant}:{fact['community_id']}:{day}",
+                   f"visits.{field_key(fact['_id'])}", fact["medicine_packages"],
                    {"community_id": fact["community_id"], "day": day},
                    {"visits_n": 1, "packages_n": fact["medicine_packages"]})
 
 
 def _served_shard_id(db, community_id, resident_id):
-    shard = zlib.crc32(str(resident_id).encode()) % SHARDS
-    return f"{db.tenant}:{community_id}:{shard}"
+    return f"{db.tenant}:{community_id}:{shard_of(resident_id)}"
 
 
 def served_add(db, community_id, resident_id):
     """True the first time this resident is counted served in this community."""
-    return _credit(db, SERVED_SHARDS, _served_shard_id(db, community_id, resident_id),
-                   f"residents.{_key(resident_id)}", 1, {"community_id": community_id},
+    return credit_once(db, SERVED_SHARDS, _served_shard_id(db, community_id, resident_id),
+                   f"residents.{field_key(resident_id)}", 1, {"community_id": community_id},
                    {"n": 1})
 
 
 def is_counted_served(db, community_id, resident_id):
     return db[SERVED_SHARDS].find_one(
         {"_id": _served_shard_id(db, community_id, resident_id),
-         f"residents.{_key(resident_id)}": {"$exists": True}}, {"_id": 1}) is not None
+         f"residents.{field_key(resident_id)}": {"$exists": True}}, {"_id": 1}) is not None
 
 
 # -- reads ----------------------------------------------------------------------------------------

@@ -11,15 +11,13 @@ Tenants holding follow-up facts at the first start with these counters are marke
 (`counter_marks`, kind `follow_ups`, schema mark `follow_up_counters_v1`) and aggregated until
 a rebuild.
 """
-import zlib
-
 from pymongo import ASCENDING
 
 from services.metrics import counter_marks, latest_counters
+from services.metrics.counter_ids import shard_of
 
 SHARDS_COLLECTION = "summary_follow_up_shards"
 COMMUNITY_SCOPED = (SHARDS_COLLECTION,)
-SHARDS = 16
 FIELDS = ("due", "overdue")
 KIND, MARK = "follow_ups", "follow_up_counters_v1"
 
@@ -30,7 +28,7 @@ def ensure_indexes(raw):
 
 
 def shard_id(tenant, community_id, follow_up_id):
-    return f"{tenant}:{community_id}:{zlib.crc32(str(follow_up_id).encode()) % SHARDS}"
+    return f"{tenant}:{community_id}:{shard_of(follow_up_id)}"
 
 
 def contribution(fact):

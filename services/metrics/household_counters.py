@@ -12,13 +12,13 @@ conditional on the id being absent, in the same document write (the pattern of c
 A redelivery, a rebuild or a crash between the fact and its counter counts each id once.
 Sharded so that no document grows with the community: a shard holds ~1/16 of its ids.
 """
-import zlib
-
 from pymongo import ASCENDING
+
+from services.metrics.counter_ids import field_key, shard_of
+from services.metrics.counters import credit_once
 
 HOUSEHOLD_SHARDS, KNOCK_SHARDS = "summary_household_shards", "summary_knock_shards"
 COMMUNITY_SCOPED = (HOUSEHOLD_SHARDS, KNOCK_SHARDS)
-SHARDS = 16
 
 
 def ensure_indexes(raw):
@@ -27,34 +27,17 @@ def ensure_indexes(raw):
     raw[KNOCK_SHARDS].create_index([("week", ASCENDING)])
 
 
-def _key(household_id):
-    # ids become field names: a dot or a $ would be read as a path or an operator
-    return str(household_id).replace("_", "__").replace(".", "_d").replace("$", "_s")
-
-
-def _shard(household_id):
-    return zlib.crc32(str(household_id).encode()) % SHARDS
-
-
 def household_shard_id(tenant, community_id, household_id):
-    return f"{tenant}:{community_id}:{_shard(household_id)}"
+    return f"{tenant}:{community_id}:{shard_of(household_id)}"
 
 
 def knock_shard_id(tenant, week, community_id, household_id):
-    return f"{tenant}:{week}:{community_id}:{_shard(household_id)}"
+    return f"{tenant}:{week}:{community_id}:{shard_of(household_id)}"
 
 
 def _credit(db, collection, doc_id, household_id, fields):
-    """`$inc` once per id: only while the id is absent from the document. Not an upsert (the
-    stand-in stores a dotted path of an upsert as one literal field name): a missing document
-    is inserted empty first, here or by a racing first id, and the write retried."""
-    guard = f"households.{_key(household_id)}"
-    query = {"_id": doc_id, guard: {"$exists": False}}
-    update = {"$set": {guard: 1}, "$inc": {"n": 1}}
-    if db[collection].update_one(query, update, record=False):
-        return True
-    db[collection].insert_if_absent({"_id": doc_id, "n": 0, **fields})
-    return db[collection].update_one(query, update, record=False)
+    return credit_once(db, collection, doc_id, f"households.{field_key(household_id)}", 1,
+                       fields, {"n": 1})
 
 
 def household_add(db, community_id, household_id):

@@ -10,11 +10,7 @@ nothing; two replicas racing on one item both read, one write matches, the other
 applies its delta to what the first left (or finds itself stale). Never check-then-write.
 
 Each caller owns its collection and passes it; this module holds only the write's rule."""
-
-
-def key(item_id):
-    # ids become field names: a dot or a $ would be read as a path or an operator
-    return str(item_id).replace("_", "__").replace(".", "_d").replace("$", "_s")
+from services.metrics.counter_ids import field_key
 
 
 def count_latest(shards, doc_id, fields, item_id, version, contribution, names):
@@ -22,7 +18,7 @@ def count_latest(shards, doc_id, fields, item_id, version, contribution, names):
     `version` in the shard `doc_id` of the collection `shards` (a TenantCollection), unless it
     already counted this item at this version or a later one. `fields` go on a new shard.
     True when the sums changed."""
-    entry = f"items.{key(item_id)}"
+    entry = f"items.{field_key(item_id)}"
     while True:
         held = shards.find_one({"_id": doc_id})
         if held is None:
@@ -30,7 +26,7 @@ def count_latest(shards, doc_id, fields, item_id, version, contribution, names):
             # field name. Inserted empty once (here or by a racing first item), then retried.
             shards.insert_if_absent({"_id": doc_id, **fields, **{name: 0 for name in names}})
             continue
-        old = (held.get("items") or {}).get(key(item_id))
+        old = (held.get("items") or {}).get(field_key(item_id))
         if old is not None and old["v"] >= version:
             return False  # a redelivery, or an older version arriving after a newer one
         was = old["c"] if old else {}

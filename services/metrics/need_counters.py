@@ -11,16 +11,14 @@ redelivery applies it then.
 Tenants whose outreach facts predate these counters are marked (`counter_marks`, kind
 `outreach`, schema mark `outreach_counters_v1`) and aggregated until a rebuild.
 """
-import zlib
-
 from pymongo import ASCENDING
 
 from contracts.need_rates import counts
 from services.metrics import counter_marks, latest_counters
+from services.metrics.counter_ids import shard_of
 
 SHARDS_COLLECTION = "summary_need_shards"
 COMMUNITY_SCOPED = (SHARDS_COLLECTION,)
-SHARDS = 16
 FIELDS = tuple(counts([]))  # received, responded_on_time, resolved, ...
 KIND, MARK = "outreach", "outreach_counters_v1"  # households' and knocks' counters too
 
@@ -31,7 +29,7 @@ def ensure_indexes(raw):
 
 
 def shard_id(tenant, community_id, need_id):
-    return f"{tenant}:{community_id}:{zlib.crc32(str(need_id).encode()) % SHARDS}"
+    return f"{tenant}:{community_id}:{shard_of(need_id)}"
 
 
 def contribution(state):
