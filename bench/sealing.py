@@ -82,7 +82,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        server = subprocess.Popen(store_command(port, f"{tmp}/bench.db", tmp),
+        server = subprocess.Popen(store_command(port, f"{tmp}/bench", tmp),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for_port(port, 30, "the store stand-in")

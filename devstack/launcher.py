@@ -39,7 +39,7 @@ class Platform:
         self.ports = {}
 
     # -- parts ---------------------------------------------------------------------------------
-    def ensure_store(self, db_path=STATE_DIR / "store.db"):
+    def ensure_store(self, db_path=STATE_DIR / "store"):
         if self.env.get("GONGZHI_MONGO_URI"):
             return
         port = free_port()
@@ -110,12 +110,21 @@ class Platform:
                 process.wait()
 
 
-def store_command(port, db, log_dir):
-    """The nx-27017 stand-in's command line. Its script sits beside this interpreter (the
-    venv's bin/), which need not be on PATH when `make` runs .venv/bin/python directly."""
+def store_command(port, where, log_dir):
+    """The nx-27017 stand-in's command line, for `where` = "memory" or a directory (created
+    here). A directory holds one SQLite file per database: with one file (`--db FILE`) the
+    stand-in keeps every database's collections in one namespace, and services' collections of
+    the same name (council's `households` and residents', metrics' `resident_facts` and
+    council's) become one. Its script sits beside this interpreter (the venv's bin/), which
+    need not be on PATH when `make` runs .venv/bin/python directly."""
     beside = Path(sys.executable).parent / "nx-27017"
     program = str(beside) if beside.exists() else (shutil.which("nx-27017") or "nx-27017")
-    return [program, "--host", "127.0.0.1", "-p", str(port), "--db", str(db),
+    if str(where) == "memory":
+        store = ["--db", "memory"]  # every database in memory, each apart
+    else:
+        Path(where).mkdir(parents=True, exist_ok=True)
+        store = ["--data-dir", str(where)]
+    return [program, "--host", "127.0.0.1", "-p", str(port), *store,
             "--log-file", str(Path(log_dir) / "store-server.log"),
             "--pid-file", str(Path(log_dir) / "store.pid")]
 

@@ -22,7 +22,7 @@ class FaultPlatform(Platform):
             f"mongodb://127.0.0.1:{self.store_port}/?directConnection=true")
 
     def start_store(self):
-        self._spawn("store", store_command(self.store_port, self.store_dir / "store.db",
+        self._spawn("store", store_command(self.store_port, self.store_dir / "store",
                                            self.log_dir))
         wait_for_port(self.store_port, 30, "store stand-in")
 
