@@ -18,7 +18,6 @@ store, community scope and masking apply unchanged. Errors come back as problem+
 raised again as the same chassis.errors class; a service that does not answer within
 GONGZHI_RPC_TIMEOUT is ServiceTimeout (504), one that cannot be reached ServiceUnavailable
 (503), as chassis/rpc.py gives for RPC."""
-import http.client
 import json
 import logging
 from functools import partial
@@ -29,7 +28,7 @@ from eventlet.event import Event
 from nameko.extensions import DependencyProvider, SharedExtension
 from werkzeug.wrappers import Response
 
-from chassis import context, signed_context
+from chassis import context, http_client, signed_context
 from chassis.config import settings_from
 from chassis.errors import (EXPECTED, Conflict, DomainError, Forbidden, Invalid, NotFound,
                             ServiceTimeout, ServiceUnavailable)
@@ -126,7 +125,7 @@ class KeptConnections(SharedExtension):
                 connection.request("GET", target, headers=headers)
                 response = connection.getresponse()
                 body = response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            except (ConnectionResetError, BrokenPipeError):  # http_client.Disconnected too
                 connection.close()
                 if reused and attempt == 1:
                     while idle:
@@ -155,7 +154,7 @@ def _connect(base_url, timeout):
     parts = urlsplit(base_url)
     if parts.scheme != "http" or not parts.hostname:
         raise ValueError(f"an internal read URL is http://host:port, not {base_url!r}")
-    return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+    return http_client.Connection(parts.hostname, parts.port or 80, timeout)
 
 
 class InternalReads(DependencyProvider):
@@ -215,7 +214,7 @@ class ReadClient:
             raise ServiceTimeout(f"{name} did not answer within {timeout:g}s") from None
         except TimeoutError:  # the socket's own bound (the same length) came first
             raise ServiceTimeout(f"{name} did not answer within {timeout:g}s") from None
-        except (OSError, http.client.HTTPException):
+        except OSError:  # unreachable, or an answer that is not HTTP (http_client.BadAnswer)
             raise ServiceUnavailable(f"{name} cannot be reached now") from None
         finally:
             timer.cancel()
