@@ -16,7 +16,7 @@ chassis/outbox.py), so a change and the events it causes are never separated by 
 import pymongo
 from nameko.exceptions import deserialize_to_instance
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from chassis import calls
 from chassis.errors import Forbidden, MissingTenant
@@ -219,6 +219,11 @@ class TenantCollection:
         except DuplicateKeyError:
             return False
 
+    def insert_all_absent(self, documents):
+        """insert_if_absent for several documents in one command (unordered: each is tried
+        whatever the others meet): how many were inserted."""
+        return insert_all_absent(self._collection, [self._stamped(dict(d)) for d in documents])
+
     def update_one(self, query, update, events=(), upsert=False, record=True):
         """`record=False`: do not note the request on the document (for hot documents many
         requests change, such as an activity's seat counters, which must not grow)."""
@@ -252,3 +257,19 @@ class TenantCollection:
 def ensure_tenant_index(collection, keys, **options):
     """Create a tenant-led index on a raw collection (used at start-up, before any call)."""
     return collection.create_index([("tenant", pymongo.ASCENDING), *keys], **options)
+
+
+DUPLICATE_KEY = 11000
+
+
+def insert_all_absent(collection, documents):
+    """Insert each document unless one with its _id (or unique key) exists, in one command:
+    how many were inserted. Any other failure is raised."""
+    if not documents:
+        return 0
+    try:
+        return len(collection.insert_many(documents, ordered=False).inserted_ids)
+    except BulkWriteError as exc:
+        if any(error.get("code") != DUPLICATE_KEY for error in exc.details["writeErrors"]):
+            raise
+        return exc.details["nInserted"]

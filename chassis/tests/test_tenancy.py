@@ -54,3 +54,16 @@ def test_events_are_stored_with_the_change_and_hidden_from_reads(raw):
     assert set(stored["_outbox"]) == {"E1", "E2"} and stored["_outbox_n"] == 2
     assert stored["_outbox"]["E2"]["tenant"] == "a"
     assert "_outbox" not in a["things"].find_one({"_id": "z"})
+
+
+def test_inserting_many_if_absent_keeps_what_exists_and_stamps_the_tenant(raw):
+    a = scoped(raw, "a")
+    a["keys"].insert_one({"_id": "k2", "v": "已有"})
+    assert a["keys"].insert_all_absent([{"_id": f"k{n}", "v": f"新{n}"} for n in (1, 2, 3)]) == 2
+    assert a["keys"].insert_all_absent([{"_id": "k1", "v": "又一次"}]) == 0
+    assert a["keys"].insert_all_absent([]) == 0
+    assert {d["_id"]: d["v"] for d in a["keys"].find({})} == {"k1": "新1", "k2": "已有", "k3": "新3"}
+    assert raw["keys"].count_documents({"tenant": "a"}) == 3
+    with pytest.raises(CrossTenant):
+        a["keys"].insert_all_absent([{"_id": "k9", "tenant": "b"}])
+    assert raw["keys"].count_documents({"_id": "k9"}) == 0

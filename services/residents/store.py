@@ -4,7 +4,7 @@ import re
 from pymongo import ASCENDING, DESCENDING
 
 from chassis import sealing
-from chassis.tenancy import HIDDEN, ensure_tenant_index
+from chassis.tenancy import HIDDEN, ensure_tenant_index, insert_all_absent
 from contracts.elderly import elderly_cutoff
 
 COMMUNITIES, COMPOUNDS, HOUSEHOLDS, RESIDENTS = "communities", "compounds", "households", "residents"
@@ -104,7 +104,13 @@ def list_all(db, collection, query, limit, cursor):
 # fallback). Tenant and key are length-prefixed, so no other tenant's or key's entries fall
 # inside a key's range whatever characters names and tags hold.
 def name_pieces(name):
-    return {name[i:i + 2] for i in range(max(len(name) - 1, 1))}
+    """Every two- and three-character piece of the name (the name itself when shorter). A
+    query is searched by its first three characters where it has them: "王秀英" is held by
+    the few residents so named, while "王秀" is held by every 王秀 and 王秀X too; by a
+    bigram alone, a name with fewer matches than a page read every holder of its bigram,
+    a number that grows with the tenant (bench/growth.py, search_by_name)."""
+    pieces = {name[i:i + 2] for i in range(max(len(name) - 1, 1))}
+    return pieces | {name[i:i + 3] for i in range(len(name) - 2)}
 
 
 def search_keys(resident):
@@ -123,8 +129,7 @@ def _key_docs(tenant, resident_id, keys):
 
 
 def _index_keys(db, resident_id, keys):
-    for doc in _key_docs(db.tenant, resident_id, keys):
-        db[SEARCH_KEYS].insert_if_absent(doc)
+    db[SEARCH_KEYS].insert_all_absent(_key_docs(db.tenant, resident_id, keys))
 
 
 def _drop_stale_keys(db, resident_id, resident):
@@ -142,6 +147,7 @@ def _backfill_search_keys(raw):
                 raw[SEARCH_KEYS].update_one({"_id": doc["_id"]}, {"$set": doc}, upsert=True)
         marks.update_one({"_id": "search_keys_v1"}, {"$set": {"done": True}}, upsert=True)
     _backfill_seek(raw)
+    _backfill_trigrams(raw)
 
 
 def _backfill_seek(raw):
@@ -156,6 +162,25 @@ def _backfill_seek(raw):
             {"_id": doc["_id"]},
             {"$set": {"seek": _seek_prefix(doc["tenant"], doc["key"]) + doc["resident_id"]}})
     marks.update_one({"_id": "search_keys_v2"}, {"$set": {"done": True}}, upsert=True)
+
+
+def _backfill_trigrams(raw, batch=200):
+    """Residents indexed before three-character name pieces existed get theirs (and any
+    other key they lack): once per store (a marker), inserting only what is absent, so two
+    replicas starting together do no harm. A replica of the version before, still running
+    in a rolling update, writes no trigram for a resident it registers meanwhile; the same
+    window ADR 0016 accepted for `seek`, closed by restarting with the mark removed."""
+    marks = raw["schema_marks"]
+    if marks.find_one({"_id": "search_keys_v3"}) is not None:
+        return
+    docs = []
+    for resident in raw[RESIDENTS].find({}, {"tenant": 1, "name": 1, "tags": 1}):
+        docs += _key_docs(resident["tenant"], resident["_id"], search_keys(resident))
+        if len(docs) >= batch:
+            insert_all_absent(raw[SEARCH_KEYS], docs)
+            docs = []
+    insert_all_absent(raw[SEARCH_KEYS], docs)
+    marks.update_one({"_id": "search_keys_v3"}, {"$set": {"done": True}}, upsert=True)
 
 
 def _search_by_key(db, key, query, limit, cursor):
@@ -226,7 +251,8 @@ def search_residents(db, filters, today, limit, cursor):
     if q:
         query["name"] = {"$regex": re.escape(q)}
     # through the search index where it has the key: a name piece, or a stored tag
-    key = f"n:{q[:2]}" if q and len(q) >= 2 else f"t:{tag}" if tag and tag != "elderly" else None
+    key = (f"n:{q[:3]}" if q and len(q) >= 2 else  # a name piece: q itself when shorter
+           f"t:{tag}" if tag and tag != "elderly" else None)
     if key:
         return [_opened(row) for row in _search_by_key(db, key, query, limit, cursor)]
     if cursor:

@@ -32,6 +32,8 @@ def test_name_search_finds_pieces_anywhere_pages_and_follows_renames(residents, 
         assert names({"q": "秀英"}) == ["李秀英", "欧阳秀英", "王秀英"]
         assert names({"q": "王秀"}) == ["王秀兰", "王秀英"]
         assert names({"q": "欧阳秀英"}) == ["欧阳秀英"]
+        assert names({"q": "王秀英"}) == ["王秀英"]  # by its three characters
+        assert names({"q": "阳秀英"}) == ["欧阳秀英"]
         assert names({"q": "英"}) == ["张英", "李秀英", "欧阳秀英", "王秀英"]
         assert names({"q": "王"}) == ["王", "王秀兰", "王秀英"]
         assert names({"q": "秀英X"}) == []
@@ -75,8 +77,9 @@ def names_of(page):
     return [r["name"] for r in page["items"]]
 
 
-def test_pieces_are_every_two_characters():
-    assert store.name_pieces("欧阳秀英") == {"欧阳", "阳秀", "秀英"}
+def test_pieces_are_every_two_and_three_characters():
+    assert store.name_pieces("欧阳秀英") == {"欧阳", "阳秀", "秀英", "欧阳秀", "阳秀英"}
+    assert store.name_pieces("王芳") == {"王芳"}
     assert store.name_pieces("王") == {"王"}
 
 
@@ -99,7 +102,38 @@ def test_residents_stored_before_the_index_are_found_after_a_start(mongo, db_pre
     by_name = store.search_residents(db, {"q": "秀英"}, None, 20, None)
     by_tag = store.search_residents(db, {"tag": "volunteer"}, None, 20, None)
     assert [r["_id"] for r in by_name] == ["r-old-1"] and [r["_id"] for r in by_tag] == ["r-old-1"]
-    assert raw[store.SEARCH_KEYS].count_documents({"resident_id": "r-old-1"}) == 3
+    # 赵秀, 秀英, 赵秀英 and the tag
+    assert raw[store.SEARCH_KEYS].count_documents({"resident_id": "r-old-1"}) == 4
+
+
+def test_residents_indexed_by_bigrams_only_are_found_by_three_characters_after_a_start(
+        mongo, db_prefix):
+    """Keys as search_keys_v2 left them (no three-character pieces): the next start adds the
+    missing ones, once, and only those."""
+    from chassis.context import Call, bind
+    from chassis.tenancy import TenantDatabase
+
+    raw = mongo[f"{db_prefix}_residents"]
+    raw[store.RESIDENTS].insert_many([
+        {"_id": f"r-{n}", "tenant": "hongwei", "community_id": "c1", "name": name,
+         "birth_date": "1950-01-01", "tags": []}
+        for n, name in enumerate(["王秀英", "王秀兰", "欧阳秀英"])])
+    for resident in raw[store.RESIDENTS].find():
+        bigrams = {f"n:{p}" for p in store.name_pieces(resident["name"]) if len(p) == 2}
+        raw[store.SEARCH_KEYS].insert_many(store._key_docs("hongwei", resident["_id"], bigrams))
+    for mark in ("search_keys_v1", "search_keys_v2"):
+        raw["schema_marks"].insert_one({"_id": mark, "done": True})
+    data = {}
+    bind(data, tenant="hongwei", actor="t", roles=["community_staff"])
+    db = TenantDatabase(raw, Call(data), community_scoped=store.COMMUNITY_SCOPED)
+    assert store.search_residents(db, {"q": "王秀英"}, None, 20, None) == []  # not yet
+    store.ensure_indexes(raw)
+    store.ensure_indexes(raw)  # a second replica starting: nothing doubles
+    assert [r["name"] for r in store.search_residents(db, {"q": "王秀英"}, None, 20, None)] == [
+        "王秀英"]
+    assert [r["name"] for r in store.search_residents(db, {"q": "秀英"}, None, 20, None)] == [
+        "王秀英", "欧阳秀英"]
+    assert raw[store.SEARCH_KEYS].count_documents({}) == 3 + 3 + 5
 
 
 def test_key_docs_written_before_seek_are_found_after_a_start(mongo, db_prefix):
