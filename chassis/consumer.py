@@ -38,10 +38,10 @@ from functools import partial
 from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.events import EventHandler
-from nameko.messaging import QueueConsumer
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from chassis import context, observability, sealing
+from chassis.acks import CoalescingQueueConsumer
 from chassis.config import settings_from
 from chassis.deadletters import (ATTEMPT_HEADER, CONSUMER_HEADER, ERROR_HEADER,
                                  FAILED_AT_HEADER, QUEUE_HEADER, SEALED_HEADER,
@@ -61,9 +61,10 @@ def retry_queue_name(queue_name, delay):
     return f"{queue_name}.retry.{delay:g}s"
 
 
-class PoisonTolerantQueueConsumer(QueueConsumer):
+class PoisonTolerantQueueConsumer(CoalescingQueueConsumer):
     """nameko's queue consumer crashes its container on a body it cannot decode; this one
-    hands such a message to its entrypoint, which dead-letters it."""
+    hands such a message to its entrypoint, which dead-letters it (and coalesces acks:
+    chassis/acks.py)."""
 
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)

@@ -9,6 +9,7 @@ from nameko.exceptions import UnknownService
 from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 from pymongo.errors import ConnectionFailure
 
+from chassis.acks import CoalescingQueueConsumer
 from chassis.config import settings_from
 from chassis.context import CLIENT_REQUEST, REQUEST_ID
 from chassis.errors import ServiceTimeout, ServiceUnavailable
@@ -92,6 +93,8 @@ class UnconfirmedResponder(Responder):
 
 
 class FastRpcConsumer(RpcConsumer):
+    queue_consumer = CoalescingQueueConsumer()  # one ack frame for a run of requests
+
     def handle_result(self, message, result, exc_info):
         config = self.container.config
         responder = UnconfirmedResponder(

@@ -1,6 +1,7 @@
 """Unit tests (no broker, no store): request keys, and werkzeug refusals as problems."""
 import json
 
+import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from chassis import calls
@@ -42,3 +43,24 @@ def test_werkzeug_refusals_become_problems_with_their_headers():
     assert response.headers["Content-Type"].startswith("application/problem+json")
     assert response.headers["Allow"] == "GET, POST"
     assert json.loads(problem_response(NotFound()).get_data())["title"] == "Not Found"
+
+
+def test_a_routes_arguments_are_checked_once_per_shape_and_a_wrong_shape_always_fails():
+    from types import SimpleNamespace
+
+    from nameko.exceptions import IncorrectSignature
+
+    from chassis.web import HttpEntrypoint
+
+    class Service:
+        def route(self, request, item_id):
+            pass
+
+    entrypoint = HttpEntrypoint("GET", "/items/<item_id>")
+    entrypoint.container, entrypoint.method_name = SimpleNamespace(service_cls=Service), "route"
+    for _ in range(2):
+        entrypoint.check_signature(("request",), {"item_id": "甲"})
+        with pytest.raises(IncorrectSignature):
+            entrypoint.check_signature(("request",), {"other": "乙"})
+        with pytest.raises(IncorrectSignature):
+            entrypoint.check_signature(("request", "extra"), {"item_id": "甲"})
