@@ -1,7 +1,8 @@
-"""Store commands and consumer deliveries per visit completion, per service: the platform on a
-vhost and an in-memory store of its own, every process counting its pymongo commands
-(bench/commands/sitecustomize.py); N prepared visits completed through the gateway, counted
-from just before the first completion until every event is visible and the queues are empty.
+"""Store commands and consumer deliveries per visit completion, per service: the platform on
+a vhost and an in-memory store of its own, every process counting its pymongo commands
+(bench/command_counter/sitecustomize.py); N prepared visits completed through the gateway,
+counted from just before the first completion until every event is visible and the queues
+are empty.
 
     python -m bench.commands [--visits 300] [--clients 8]"""
 import argparse
@@ -22,14 +23,13 @@ from bench.run import OUT, SECRET, CpuMeter, rabbitmqctl, settle
 from devstack.launcher import Platform, free_port, store_command, wait_for_port
 from gateway import tokens
 
-HERE = Path(__file__).resolve().parent / "commands"
+HERE = Path(__file__).resolve().parent / "command_counter"  # its sitecustomize.py
 
 
 def snapshot(processes, out_dir):
     """Every service's counts now (each writes its file on SIGUSR1)."""
     for process in processes.values():
-        os.remove(out_dir / f"{process.pid}.json") if (
-            out_dir / f"{process.pid}.json").exists() else None
+        (out_dir / f"{process.pid}.json").unlink(missing_ok=True)
         process.send_signal(signal.SIGUSR1)
     found = {}
     deadline = time.monotonic() + 10
