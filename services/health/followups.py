@@ -109,8 +109,14 @@ def closes(follow_up, visit_id, completed_day, completed_at):
         return True
     if date.fromisoformat(follow_up["due_on"]) <= completed_day:
         return True
-    return any(follow_up.get(f"{status}_at") and follow_up[f"{status}_at"] <= completed_at
+    visited = _instant(completed_at)
+    return any(follow_up.get(f"{status}_at") and _instant(follow_up[f"{status}_at"]) <= visited
                for status in FLAGGED)
+
+
+def _instant(iso_instant):
+    """Instants compared as such (an outside publisher may write `Z` for `+00:00`)."""
+    return datetime.fromisoformat(iso_instant.replace("Z", "+00:00"))
 
 
 def discharge_visit(visit_id, resident, discharged_at, within_days, department, actor):
