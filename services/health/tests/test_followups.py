@@ -76,7 +76,8 @@ def test_a_follow_up_flagged_due_before_the_visit_is_closed_by_it_whatever_its_d
                "overdue_at": "2026-12-01T03:00:00.000+00:00"}
     assert followups.closes(flagged, "v1", date(2026, 12, 1), "2026-12-01T03:00:01.000+00:00")
     assert not followups.closes(flagged, "v1", date(2026, 12, 1), "2026-12-01T02:59:59.000+00:00")
-    assert followups.closes(flagged, "v1", date(2026, 12, 1), "2026-12-01T03:00:00Z")  # same instant
+    # the same instant written with Z
+    assert followups.closes(flagged, "v1", date(2026, 12, 1), "2026-12-01T03:00:00Z")
     assert not followups.closes(flagged, "v1", date(2026, 12, 1), "2026-12-01T02:59:59Z")
 
 
