@@ -9,7 +9,10 @@ from datetime import date, timedelta
 import eventlet
 import pymongo
 import pytest
+import requests
+from kombu import Connection, Exchange
 
+from contracts import new_event
 from services.health import sweep
 from services.health.followups import local_today
 from tests.hospital import run_sweep
@@ -155,3 +158,59 @@ def test_this_months_plan_is_done_when_the_resident_was_visited(gateway_url, pla
     [plan] = items(api, "kind=monthly_plan")
     assert plan["done_by_visit_id"] == visit["id"]
     counts(api, 0, 0)
+
+
+def test_a_completion_delivered_again_and_late_closes_and_makes_follow_ups_once(gateway_url,
+                                                                                 platform):
+    """Health's follow-up handler keeps no record of the events it handled (ADR 0014
+    addendum): the same completion three times more, after a later visit closed its follow-up
+    and a sweep turned the later one due, closes nothing more and makes nothing twice."""
+    api = staff(gateway_url)
+    resident = new_resident(api, "周爷爷", "1943-02-14")
+    first = completed_with_follow_up(api, resident["id"], 3)
+    wait_until(lambda: items(api, "status=pending"), what="the first follow-up")
+    assert run_sweep(platform, local_today() + timedelta(days=3), api.tenant)["moved"] == 1
+    counts(api, 1, 0)
+    second = completed_with_follow_up(api, resident["id"], 5)
+    [done] = wait_until(lambda: items(api, "status=done"), what="the first follow-up done")
+    assert done["done_by_visit_id"] == second["id"]
+    counts(api, 0, 0)
+    # the second visit's follow-up turns due: the first visit's event, come again, must not
+    # take it for one it fulfils (it was made after, for a day after)
+    assert run_sweep(platform, local_today() + timedelta(days=5), api.tenant)["moved"] == 1
+    counts(api, 1, 0)
+    visit = api.get(f"/v1/visits/{first['id']}").json()
+    event = new_event("health.visit_completed", {
+        "visit_id": first["id"], "resident_id": resident["id"],
+        "community_id": resident["community_id"], "completed_at": visit["completed_at"],
+        "medicine_packages": 1, "recorded_by": "platform", "follow_up_in_days": 3,
+        "medicines_dispensed": COMPLETION["medicines_dispensed"]})
+    envelope = {**event, "tenant": api.tenant, "correlation_id": "again",
+                "actor": {"id": "doctor-1", "roles": ["medical_staff"]}}
+    before = handled(platform)
+    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
+        producer = connection.Producer()
+        for _ in range(3):
+            producer.publish(envelope, exchange=Exchange("health.events", type="topic",
+                                                         durable=True),
+                             routing_key="visit_completed", retry=True)
+    wait_until(lambda: handled(platform) >= before + 3, what="three more deliveries handled")
+    rows = {f["id"]: f for f in items(api, "resident_id=" + resident["id"])}
+    assert {(f["kind"], f["status"], f.get("done_by_visit_id")) for f in rows.values()} == {
+        ("visit", "done", second["id"]), ("visit", "due", None)}
+    counts(api, 1, 0)
+    client = pymongo.MongoClient(platform.env["GONGZHI_MONGO_URI"])
+    try:
+        processed = client[f"{platform.env['GONGZHI_DB_PREFIX']}_health"]["_processed"]
+        assert processed.count_documents({"tenant": api.tenant,
+                                          "consumer": "health.on_visit_completed"}) == 0
+    finally:
+        client.close()
+
+
+def handled(platform):
+    """Deliveries health's visit_completed handler finished, from its /metrics endpoint."""
+    text = requests.get(platform.urls["health"] + "/metrics", timeout=5).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("gongzhi_events_handled_total{")
+               and 'consumer="health.on_visit_completed"' in line)

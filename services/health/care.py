@@ -1,6 +1,9 @@
 """What follows a completed visit, whoever recorded it (the platform or the hospital): it
 fulfils the resident's open follow-ups, and may ask for the next one. Run by health's own
-consumer of health.visit_completed, so it is retried and applied once like any projection."""
+consumer of health.visit_completed, so it is retried like any projection; every write is keyed
+by the event (ADR 0014 addendum), so a second run, however late, changes nothing: a close is
+decided by facts that never change (followups.closes) and written only while the follow-up is
+open, and the next follow-up is inserted under an id made of the visit's."""
 from services.health import followups, store
 from services.health.sweep import follow_up_event
 
@@ -8,8 +11,8 @@ from services.health.sweep import follow_up_event
 def after_completed_visit(db, data, grace_days):
     completed_day = followups.local_day(data["completed_at"])
     for follow_up in store.open_follow_ups(db, data["resident_id"]):
-        if followups.closes(follow_up, data["visit_id"], completed_day):
-            store.move_follow_up(db, follow_up["_id"], follow_up["status"], {
+        if followups.closes(follow_up, data["visit_id"], completed_day, data["completed_at"]):
+            store.close_follow_up(db, follow_up["_id"], {
                 "status": "done", "done_at": data["completed_at"],
                 "done_by_visit_id": data["visit_id"]},
                 follow_up_event({**follow_up, "status": "done"}))

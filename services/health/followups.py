@@ -8,6 +8,7 @@ from services.health.schemas import CHINA_STANDARD_TIME
 from contracts.elderly import ELDERLY_AGE, age_on
 
 OPEN = ("pending", "due", "overdue")
+FLAGGED = ("due", "overdue")  # each stamped once, when first reached: `due_at`, `overdue_at`
 PLAN_TAGS = ("lives_alone", "mobility_impaired")
 
 
@@ -34,14 +35,18 @@ def status_on(today: date, due_on: str, overdue_after: str):
 
 
 def _follow_up(follow_up_id, kind, resident, due_on, overdue_after, today, **extra):
+    status = status_on(today, due_on.isoformat(), overdue_after.isoformat())
+    created_at = clock.now_iso()
+    # Created due or overdue: flagged from its creation on, as the sweep records a move
+    # (`due_at`, `overdue_at`): which visits fulfil it follows from these instants (closes).
+    flagged = {f"{status}_at": created_at} if status in FLAGGED else {}
     return {
         "_id": follow_up_id, "kind": kind,
         "resident_id": resident["resident_id"], "community_id": resident["community_id"],
         "compound_id": resident.get("compound_id"), "household_id": resident.get("household_id"),
         "grid": resident.get("grid"),
         "due_on": due_on.isoformat(), "overdue_after": overdue_after.isoformat(),
-        "status": status_on(today, due_on.isoformat(), overdue_after.isoformat()),
-        "created_at": clock.now_iso(), **extra,
+        "status": status, "created_at": created_at, **flagged, **extra,
     }
 
 
@@ -89,13 +94,29 @@ def plan_eligible(plan, today):
     return age_on(born, today) >= ELDERLY_AGE and bool(set(plan.get("tags") or ()) & set(PLAN_TAGS))
 
 
-def closes(follow_up, visit_id, completed_day):
+def closes(follow_up, visit_id, completed_day, completed_at):
     """Does completing this visit fulfil the follow-up? Its own visit always does; any visit
-    does once the follow-up is due (a visit long before the due day does not)."""
+    does once the follow-up is due: on or after its due day, or after the sweep (or its
+    creation) flagged it due or overdue, whatever day the sweep was run for. A visit long
+    before the due day does not.
+
+    Only facts that never change once set are asked (the visit's id and instant, the due day,
+    the instants the follow-up was flagged), not its status now: the answer is the same
+    whenever the completion is applied, first or redelivered, before or after later events
+    moved the follow-up on, so health's visit_completed handler is keyed by the event
+    (ADR 0014 addendum)."""
     if follow_up.get("visit_id") == visit_id:
         return True
-    return follow_up["status"] in ("due", "overdue") or (
-        date.fromisoformat(follow_up["due_on"]) <= completed_day)
+    if date.fromisoformat(follow_up["due_on"]) <= completed_day:
+        return True
+    visited = _instant(completed_at)
+    return any(follow_up.get(f"{status}_at") and _instant(follow_up[f"{status}_at"]) <= visited
+               for status in FLAGGED)
+
+
+def _instant(iso_instant):
+    """Instants compared as such (an outside publisher may write `Z` for `+00:00`)."""
+    return datetime.fromisoformat(iso_instant.replace("Z", "+00:00"))
 
 
 def discharge_visit(visit_id, resident, discharged_at, within_days, department, actor):

@@ -100,7 +100,9 @@ class HealthService(HealthChecks):
         if changed:
             _log.info("follow-up sweep: %s", changed)
 
-    @consume_event("health", "visit_completed")
+    # Keyed (ADR 0014 addendum): its close rule asks only facts that never change, its
+    # writes are a close while open and an insert under the visit's id: no _processed record.
+    @consume_event("health", "visit_completed", keyed_by_event=True)
     def on_visit_completed(self, envelope):
         care.after_completed_visit(self.store, envelope["data"],
                                    settings_from(self.config).follow_up_grace_days)

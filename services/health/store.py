@@ -138,6 +138,15 @@ def move_follow_up(db, follow_up_id, from_status, changes, event):
                                      {"$set": changes}, events=[event])
 
 
+def close_follow_up(db, follow_up_id, changes, event):
+    """Done, once: only while it is open, whatever status it reached since it was read (a
+    sweep moving it on meanwhile does not make the visit's close miss it). A second close,
+    by a redelivery or another visit, matches nothing and writes no event."""
+    return db[FOLLOW_UPS].update_one(
+        {"_id": follow_up_id, "status": {"$in": list(OPEN_FOLLOW_UPS)}},
+        {"$set": changes}, events=[event])
+
+
 def follow_ups_to_move(db, today_iso):
     """Open follow-ups whose due day has come (their status may have to move on)."""
     return db[FOLLOW_UPS].find({"status": {"$in": ["pending", "due"]},

@@ -59,13 +59,38 @@ def test_plan_eligibility(born, tags, eligible):
 
 
 def test_which_visit_closes_a_follow_up():
-    due = {"status": "due", "due_on": "2026-12-10"}
+    due = {"status": "due", "due_on": "2026-12-10", "due_at": "2026-12-10T00:00:05.000+00:00"}
     early = {"status": "pending", "due_on": "2026-12-10"}
     own = {"status": "pending", "due_on": "2026-12-10", "visit_id": "v9"}
-    assert followups.closes(due, "v1", date(2026, 12, 10))
-    assert not followups.closes(early, "v1", date(2026, 12, 1))  # seen long before it is due
-    assert followups.closes(early, "v1", date(2026, 12, 10))
-    assert followups.closes(own, "v9", date(2026, 12, 1))
+    at = "2026-12-01T02:00:00.000+00:00"
+    assert followups.closes(due, "v1", date(2026, 12, 10), "2026-12-10T02:00:00.000+00:00")
+    assert not followups.closes(early, "v1", date(2026, 12, 1), at)  # seen long before it is due
+    assert followups.closes(early, "v1", date(2026, 12, 10), "2026-12-10T02:00:00.000+00:00")
+    assert followups.closes(own, "v9", date(2026, 12, 1), at)
+
+
+def test_a_follow_up_flagged_due_before_the_visit_is_closed_by_it_whatever_its_due_day():
+    """An operator's sweep for a later day flagged it: a visit after that fulfils it, one
+    before it does not, however late that one's event is applied (its status now is not asked)."""
+    flagged = {"status": "overdue", "due_on": "2026-12-20",
+               "overdue_at": "2026-12-01T03:00:00.000+00:00"}
+    assert followups.closes(flagged, "v1", date(2026, 12, 1), "2026-12-01T03:00:01.000+00:00")
+    assert not followups.closes(flagged, "v1", date(2026, 12, 1), "2026-12-01T02:59:59.000+00:00")
+    # the same instant written with Z
+    assert followups.closes(flagged, "v1", date(2026, 12, 1), "2026-12-01T03:00:00Z")
+    assert not followups.closes(flagged, "v1", date(2026, 12, 1), "2026-12-01T02:59:59Z")
+
+
+def test_a_follow_up_created_due_is_flagged_from_its_creation():
+    plan = followups.monthly_plan({**RESIDENT, "birth_date": "1941-09-03"}, date(2027, 3, 15))
+    assert plan["status"] == "due" and plan["due_at"] == plan["created_at"]
+    late = followups.after_discharge("k", RESIDENT, "2026-11-01T02:30:00.000+00:00", 3,
+                                     date(2026, 12, 1), "dv-k", None)
+    assert late["status"] == "overdue" and late["overdue_at"] == late["created_at"]
+    pending = followups.after_visit({"_id": "v1", **RESIDENT,
+                                     "completed_at": "2026-12-01T02:00:00.000+00:00"}, 10, 7,
+                                    date(2026, 12, 1))
+    assert "due_at" not in pending and "overdue_at" not in pending
 
 
 def test_local_day_of_instants_and_dates():
