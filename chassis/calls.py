@@ -48,6 +48,18 @@ def window(at=None):
     return int((_now() if at is None else at) // REQUEST_WINDOW_SECONDS)
 
 
+def served_request_id(client_request, service_name, method_name, delivery_id):
+    """The request id a served request's writes record: the client's Idempotency-Key (scoped
+    to the caller by the gateway) with the entrypoint's service and method, which also covers a
+    client retrying after a 504 whose request did complete, and is the same whether the
+    request came over RPC or as an internal HTTP command; otherwise the id of this delivery,
+    which its repeats share (the AMQP correlation id of an RPC request; the request id the
+    caller signed into an internal command)."""
+    if client_request:
+        return f"{client_request}/{service_name}.{method_name}"
+    return delivery_id
+
+
 def insert_key(request_id, collection_name, n):
     return f"{request_id}#{collection_name}#{n}"
 

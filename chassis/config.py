@@ -66,12 +66,14 @@ class Settings:
     summary_cache_seconds: float = _setting("GONGZHI_SUMMARY_CACHE_SECONDS", "0.5", float)
     # Request bodies past this size are refused (413) before they are read whole.
     max_body_bytes: int = _setting("GONGZHI_MAX_BODY_BYTES", str(1024 * 1024), int)
-    # Reads over HTTP from the owning service (ADR 0013, chassis/internal_reads.py): where
-    # residents and metrics answer them (unset: the gateway asks over RPC, as before), and the
+    # Reads and commands over HTTP to the owning service (ADR 0013, chassis/internal_reads.py,
+    # internal_commands.py): where residents and metrics answer reads and health the visit
+    # commands (unset: the gateway asks over RPC, as before), and the
     # key that signs the call context on that hop: "k2:<secret>,k1:<secret>", the first signs,
     # any verifies (so a new key can be rolled out before it is used).
     residents_url: str | None = _setting("GONGZHI_RESIDENTS_URL")
     metrics_url: str | None = _setting("GONGZHI_METRICS_URL")
+    health_url: str | None = _setting("GONGZHI_HEALTH_URL")
     internal_key_raw: str | None = _setting("GONGZHI_INTERNAL_KEY")
 
     # Home care with the partner hospital (services/health).

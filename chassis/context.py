@@ -20,7 +20,8 @@ COMMUNITIES = "communities"
 ON_BEHALF_OF = "on_behalf_of"
 CORRELATION_ID = "correlation_id"
 EVENT_ID = "event_id"
-REQUEST_ID = "gongzhi_request"  # set by chassis.rpc for each RPC request it serves
+# Set for each request served by chassis.rpc or chassis.internal_commands (calls.served_request_id)
+REQUEST_ID = "gongzhi_request"
 CLIENT_REQUEST = "gongzhi_client_request"  # the gateway's Idempotency-Key, scoped to the caller
 CONTEXT_KEYS = (TENANT, ACTOR, ROLES, COMMUNITIES, ON_BEHALF_OF, CORRELATION_ID, EVENT_ID,
                 REQUEST_ID, CLIENT_REQUEST)
@@ -70,7 +71,8 @@ class Call:
 
     @property
     def request_id(self):
-        """The RPC request being served (same on a redelivery); None outside an RPC call."""
+        """The request being served, over RPC or as an internal command (same on a
+        redelivery or resend); None outside one."""
         return self._data.get(REQUEST_ID)
 
     def has_any(self, *roles):

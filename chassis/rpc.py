@@ -10,6 +10,7 @@ from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 from pymongo.errors import ConnectionFailure
 
 from chassis.acks import CoalescingQueueConsumer
+from chassis.calls import served_request_id
 from chassis.config import settings_from
 from chassis.context import CLIENT_REQUEST, REQUEST_ID
 from chassis.errors import ServiceTimeout, ServiceUnavailable
@@ -120,10 +121,9 @@ class FastRpc(Rpc):
 
     def unpack_message_headers(self, message):
         data = super().unpack_message_headers(message)
-        client_request = data.get(CLIENT_REQUEST)
-        data[REQUEST_ID] = (
-            f"{client_request}/{self.container.service_name}.{self.method_name}"
-            if client_request else message.properties.get("correlation_id"))
+        data[REQUEST_ID] = served_request_id(
+            data.get(CLIENT_REQUEST), self.container.service_name, self.method_name,
+            message.properties.get("correlation_id"))
         return data
 
 

@@ -19,8 +19,10 @@ import requests
 
 SERVICES = ("residents", "health", "council", "metrics", "events", "gateway")
 STATE_DIR = Path(".run")
-# Services the gateway reads over HTTP (ADR 0013), and the setting that tells it where.
-READ_OVER_HTTP = {"residents": "GONGZHI_RESIDENTS_URL", "metrics": "GONGZHI_METRICS_URL"}
+# Services the gateway calls over HTTP (ADR 0013: residents' and metrics' reads, health's
+# visit commands), and the setting that tells it where.
+SERVED_OVER_HTTP = {"residents": "GONGZHI_RESIDENTS_URL", "metrics": "GONGZHI_METRICS_URL",
+                    "health": "GONGZHI_HEALTH_URL"}
 
 
 class Platform:
@@ -81,8 +83,8 @@ class Platform:
         self._spawn(name, [sys.executable, "-m", "chassis.runner", target or name], env)
         self.urls[name] = f"http://127.0.0.1:{port}"
         wait_ready(self.urls[name], timeout, name, self.processes[name])
-        if name in READ_OVER_HTTP:  # the gateway, started after them, reads there (ADR 0013)
-            self.env.setdefault(READ_OVER_HTTP[name], self.urls[name])
+        if name in SERVED_OVER_HTTP:  # the gateway, started after them, calls there (ADR 0013)
+            self.env.setdefault(SERVED_OVER_HTTP[name], self.urls[name])
         return self.urls[name]
 
     def _spawn(self, name, command, env=None):

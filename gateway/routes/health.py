@@ -1,6 +1,7 @@
 """Health routes: home visits, follow-ups, referrals and the hospital's unmatched patients.
 Clinical fields are removed by the health service for callers who may not see them."""
 from chassis.errors import NotFound
+from chassis.internal_commands import InternalCommands
 from chassis.rpc import BoundedRpcProxy
 from gateway import roles
 from gateway.api import api
@@ -10,22 +11,32 @@ from services.health import schemas as visit_schemas
 
 class HealthRoutes:
     health = BoundedRpcProxy("health")
+    # The visit commands over HTTP, no broker (ADR 0013); no GONGZHI_HEALTH_URL: over RPC.
+    health_commands = InternalCommands("health")
 
     @api("POST", "/v1/visits", roles=roles.VISIT_ORGANISERS, body=visit_schemas.VisitIn,
          answer=visit_schemas.VisitOut, status=201, tag="health", summary="Schedule a home visit")
     def schedule_visit(self, request):
+        if self.health_commands.available:
+            return 201, self.health_commands.post("/internal/visits", request.body)
         return 201, self.health.schedule_visit(request.body)
 
     @api("POST", "/v1/visits/<string:visit_id>/complete", roles=roles.CLINICIANS,
          body=visit_schemas.VisitCompletionIn, answer=visit_schemas.VisitOut, tag="health",
          summary="Record what a home visit found and handed out (once)")
     def complete_visit(self, request, visit_id):
+        if self.health_commands.available:
+            return self.health_commands.post(f"/internal/visits/{visit_id}/complete",
+                                             request.body)
         return self.health.complete_visit(visit_id, request.body)
 
     @api("POST", "/v1/visits/<string:visit_id>/cancel", roles=roles.VISIT_ORGANISERS,
          body=visit_schemas.VisitCancelIn, answer=visit_schemas.VisitOut, tag="health",
          summary="Cancel a scheduled visit")
     def cancel_visit(self, request, visit_id):
+        if self.health_commands.available:
+            return self.health_commands.post(f"/internal/visits/{visit_id}/cancel",
+                                             request.body)
         return self.health.cancel_visit(visit_id, request.body)
 
     @api("GET", "/v1/visits/<string:visit_id>", roles=roles.STAFF + (roles.RESIDENT,),

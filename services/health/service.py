@@ -9,6 +9,7 @@ from chassis.context import CallContext
 from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.errors import EXPECTED, Conflict, NotFound, found
 from chassis.health import HealthChecks
+from chassis.internal_commands import internal_command
 from chassis.schemas import page
 from chassis.sealing import DataKeys
 from chassis.store import Store
@@ -33,7 +34,10 @@ class HealthService(HealthChecks):
     residents = BoundedRpcProxy("residents")
     hospital_inbox = HospitalInbox()
 
+    # The visit commands are served over RPC and, for the gateway, as internal commands over
+    # HTTP (ADR 0013): the same method, the same request id for the same request.
     @rpc(expected_exceptions=EXPECTED)
+    @internal_command("/internal/visits")
     def schedule_visit(self, payload):
         data = load(schemas.VisitIn(), payload)
         resident = self.residents.resident_ref(data["resident_id"])  # NotFound across tenants
@@ -43,6 +47,7 @@ class HealthService(HealthChecks):
             new_event("health.visit_scheduled", domain.scheduled_event_data(visit))))
 
     @rpc(expected_exceptions=EXPECTED)
+    @internal_command("/internal/visits/<string:visit_id>/complete")
     def complete_visit(self, visit_id, payload):
         data = load(schemas.VisitCompletionIn(), payload)
         changes = domain.completion(data, self.call.actor_record())
@@ -50,6 +55,7 @@ class HealthService(HealthChecks):
                                 domain.completed_event_data)
 
     @rpc(expected_exceptions=EXPECTED)
+    @internal_command("/internal/visits/<string:visit_id>/cancel")
     def cancel_visit(self, visit_id, payload):
         data = load(schemas.VisitCancelIn(), payload or {})
         changes = domain.cancellation(data, self.call.actor_record())
