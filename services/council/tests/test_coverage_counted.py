@@ -198,3 +198,53 @@ def test_a_resident_turning_sixty_moves_their_household_up_without_an_event(mong
                                                 ("h0", "never_knocked")]
     households.save_resident(db, "r1", {"lives_alone": False, "community_id": "c"})
     assert order(TODAY + timedelta(days=1))[0] == ("h0", "never_knocked")
+
+
+def test_two_consumers_at_once_count_each_household_once(mongo, db_prefix):
+    """Two replicas taking the same events (a redelivery racing its first delivery), moves
+    between grids among them: the counts are the households' grids, once each."""
+    import threading
+
+    rng = random.Random(9)
+    events = [e for e in history(rng) if e[0] in ("grid", "household")]
+    db = database(mongo, db_prefix)
+    for event in events:
+        if event[0] == "grid":
+            apply(db, event)
+    homes = [e for e in events if e[0] == "household"]
+    errors = []
+
+    def run():
+        try:
+            for event in homes:
+                apply(database(mongo, db_prefix), event)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for scope in [{}] + [{"community": c} for c in COMMUNITIES]:
+        counted, expected = walk(db, 500, **scope)[1], full(db, **scope)
+        assert (counted["households"], counted["by_grid"]) == (expected["households"],
+                                                               expected["by_grid"]), scope
+
+
+def test_households_projected_before_the_keys_get_them_at_the_next_start(mongo, db_prefix):
+    db = loaded(mongo, db_prefix, 6)
+    expected = full(db)
+    raw = mongo[f"{db_prefix}_council"]
+    raw["households"].update_many({}, {"$unset": {name: "" for name in (
+        "wl_t", "wl_c", "wl_g", "wa_t", "wa_c", "wa_g", "alone_from")}})
+    raw["household_counts"].delete_many({})
+    service.ensure_indexes(raw)  # marked already: nothing to do
+    assert walk(db, 5)[1]["households"] == 0
+    raw["schema_marks"].delete_one({"_id": households.WORKLIST_MARK})  # a store from before
+    service.ensure_indexes(raw)
+    rows, answer, _ = walk(db, 5)
+    assert rows == expected["not_knocked"]
+    assert (answer["households"], answer["by_grid"]) == (expected["households"],
+                                                         expected["by_grid"])
