@@ -65,13 +65,14 @@ def _backfill_worklist(raw):
 
 # -- writes (from events) ---------------------------------------------------------------------
 # Each write to a household's inputs of the worklist (its community, grid, last knock and
-# `alone_from`) is followed by _settle, which derives the keys and the grid's count from the
-# document as it now is. The keys are set only while the inputs are still the ones read, so
+# `alone_from`) is followed by _settle, which derives the keys (and, after a registry event,
+# the grid's count) from the document as it now is. The keys are set only while the inputs are still the ones read, so
 # a slower writer never leaves keys of an older state; a redelivery settles to the same.
 def save_household(db, data):
     fields = {k: data.get(k) for k in ("compound_id", "community_id", "address", "grid_id")}
     _settle(db, db[HOUSEHOLDS].find_one_and_update({"_id": data["household_id"]},
-                                                   {"$set": fields}, upsert=True, record=False))
+                                                   {"$set": fields}, upsert=True, record=False),
+            count=True)
 
 
 def save_grid(db, data):
@@ -103,9 +104,11 @@ def knocked(db, household_id, at):
         {"_id": household_id}, {"$max": {"last_knocked_at": at}}, upsert=True, record=False))
 
 
-def _settle(db, household, tries=5):
+def _settle(db, household, count=False, tries=5):
+    """`count`: the grid or community may have changed (only the registry's household events
+    change them), so the household's count is placed too."""
     for _ in range(tries):
-        if household.get("community_id"):
+        if count and household.get("community_id"):
             household_counts.place(db, household["community_id"], household["_id"],
                                    household.get("grid_id"))
         keys, stale = worklist_keys.key_fields(db.tenant, household)

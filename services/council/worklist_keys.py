@@ -91,7 +91,3 @@ def parse_cursor(cursor):
         return ELDERLY_ALONE, None
     return cursor[0], cursor[1:]
 
-
-def api_order(part, household):
-    """The sort key of the API's order, comparable with a cursor's (part, position)."""
-    return part, position(household)
