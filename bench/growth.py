@@ -223,6 +223,7 @@ def council_worklist(tenant, docs):
     """Council's households as its consumers leave them (services/council/households.py,
     ADR 0017): each knocked one's `last_knocked_at`, `alone_from` from its residents, the
     worklist keys, and the household counts per grid, through the same functions."""
+    from chassis import clock
     from services.council import household_counts, worklist_keys
 
     last = {}
@@ -237,7 +238,7 @@ def council_worklist(tenant, docs):
         if home["_id"] in last:
             home["last_knocked_at"] = last[home["_id"]]
         home["alone_from"] = worklist_keys.alone_from(residents.get(home["_id"], ()))
-        home.update(worklist_keys.key_fields(tenant, home)[0])
+        home.update(worklist_keys.key_fields(tenant, home, clock.today())[0])
         shard = shards.setdefault(
             household_counts.shard_id(tenant, home["community_id"], home["_id"]),
             household_counts.shard_doc(tenant, home["community_id"], home["_id"]))

@@ -8,6 +8,9 @@ a redelivered or reordered event leaves the same state (a later change wins by `
 where order matters)."""
 from pymongo import ASCENDING
 
+from datetime import timedelta
+
+from chassis import clock
 from chassis.consumer import consume_event
 from chassis.tenancy import ensure_tenant_index
 from contracts.elderly import elderly_cutoff
@@ -49,7 +52,7 @@ def _backfill_worklist(raw):
     shards = {}
     for home in raw[HOUSEHOLDS].find({}):
         home["alone_from"] = worklist_keys.alone_from(alone.get((home["tenant"], home["_id"]), ()))
-        keys, stale = worklist_keys.key_fields(home["tenant"], home)
+        keys, stale = worklist_keys.key_fields(home["tenant"], home, clock.today())
         raw[HOUSEHOLDS].update_one({"_id": home["_id"]}, {
             "$set": {"alone_from": home["alone_from"], **keys},
             **({"$unset": {name: "" for name in stale}} if stale else {})})
@@ -111,7 +114,7 @@ def _settle(db, household, count=False, tries=5):
         if count and household.get("community_id"):
             household_counts.place(db, household["community_id"], household["_id"],
                                    household.get("grid_id"))
-        keys, stale = worklist_keys.key_fields(db.tenant, household)
+        keys, stale = worklist_keys.key_fields(db.tenant, household, clock.today())
         update = {"$set": keys, **({"$unset": {name: "" for name in stale}} if stale else {})}
         inputs = {name: household.get(name) for name in worklist_keys.INPUTS}
         if not keys:
@@ -147,22 +150,35 @@ CHUNK = 1000  # the most keys one range read takes while a filter leaves few of 
 
 def worklist(db, level, scope_id, week_start, today, limit, cursor=None):
     """Up to `limit` households of a scope not knocked since `week_start`, in the API's order
-    after the cursor: [(part, household)]. Elderly living alone first (`wa_` keys, kept to
-    those elderly today), then the rest (`wl_` keys, without those): each a range of its key
-    from the scope's prefix up to the week's start, read a chunk at a time."""
+    after the cursor: [(part, household)]. Elderly living alone first (`wa_` keys, with those
+    whose day came since their keys were written: `wy_` up to today), then the rest (`wl_`
+    keys, without those): each a range of its key from the scope's prefix up to the week's
+    start, read a chunk at a time."""
     part, after = worklist_keys.parse_cursor(cursor)
+    start = worklist_keys.prefix(db.tenant, level, scope_id)
     found = []
     if part == worklist_keys.ELDERLY_ALONE:
-        found += [(part, h) for h in _range(
-            db, worklist_keys.ALONE + level, worklist_keys.prefix(db.tenant, level, scope_id),
-            week_start, after, limit, lambda h: worklist_keys.is_elderly_alone(h, today))]
+        alone = _range(db, worklist_keys.ALONE + level, start, week_start, after, limit,
+                       lambda h: worklist_keys.is_elderly_alone(h, today))
+        alone += [h for h in _came_of_age(db, level, start, today)
+                  if (h.get("last_knocked_at") or "") < week_start
+                  and (after is None or worklist_keys.position(h) > after)]
+        found += [(part, h) for h in sorted(alone, key=worklist_keys.position)[:limit]]
         part, after = worklist_keys.REST, None
     if len(found) < limit:
         found += [(part, h) for h in _range(
-            db, worklist_keys.EVERY + level, worklist_keys.prefix(db.tenant, level, scope_id),
-            week_start, after, limit - len(found),
+            db, worklist_keys.EVERY + level, start, week_start, after, limit - len(found),
             lambda h: not worklist_keys.is_elderly_alone(h, today))]
     return found
+
+
+def _came_of_age(db, level, start, today):
+    """Households where someone living alone turned elderly after their keys were written
+    (few: a knock rewrites them): `wy_` keys, sorting by that day, up to today."""
+    field = worklist_keys.SOON_ALONE + level
+    return db[HOUSEHOLDS].find(
+        {field: {"$gte": start, "$lt": start + (today + timedelta(days=1)).isoformat()}},
+        sort=[(field, ASCENDING)], limit=CHUNK, projection={**WORKLIST_FIELDS, field: 1})
 
 
 def _range(db, field, prefix, week_start, after, want, keep):

@@ -6,11 +6,14 @@ lives alone first, then never knocked, then the oldest last knock; ties by house
 The households not knocked in the current week are exactly those whose `last_knocked_at` is
 before the week's start (or none), so each household carries, per scope it can be read in
 (the tenant, its community, its grid), one string sorting as (scope, last knock, id):
-`wl_<scope>` for every household, and `wa_<scope>` only for a household with someone living
-alone who is or will turn elderly (`alone_from`, the first day one of them is elderly: the
-rule depends on today, and nobody sends an event on a 60th birthday). A page is a range of
-one of them, from the scope's prefix up to the week's start, sorted by it, with a limit: the
-nx-27017 stand-in answers that from a single-field index in O(page) (ADR 0016, 0017).
+`wl_<scope>` for every household, and `wa_<scope>` for a household where someone living alone
+was elderly when its keys were written. The rule depends on today and nobody sends an event on
+a 60th birthday, so a household where someone living alone turns elderly later carries
+`wy_<scope>` instead, sorting as (scope, `alone_from`, id): the read takes the few whose day
+has come since from that range, and the household's next write (a knock) moves it to `wa_`.
+A page is a range of one key, from the scope's prefix up to the week's start, sorted by it,
+with a limit: the nx-27017 stand-in answers that from a single-field index in O(page)
+(ADR 0016, 0017).
 
 Scope names are length-prefixed, so no other tenant's, community's or grid's entries fall
 inside a range whatever characters ids hold; "!" parts the last knock from the id because it
@@ -22,8 +25,8 @@ from datetime import date
 from contracts.elderly import ELDERLY_AGE
 
 LEVELS = (("t", None), ("c", "community_id"), ("g", "grid_id"))
-EVERY, ALONE = "wl_", "wa_"
-FIELDS = tuple(kind + level for kind in (EVERY, ALONE) for level, _ in LEVELS)
+EVERY, ALONE, SOON_ALONE = "wl_", "wa_", "wy_"
+FIELDS = tuple(kind + level for kind in (EVERY, ALONE, SOON_ALONE) for level, _ in LEVELS)
 INPUTS = ("community_id", "grid_id", "last_knocked_at", "alone_from")
 ELDERLY_ALONE, REST = "a", "r"  # the worklist's two parts, in the API's order
 CURSOR = re.compile(r"^[ar][0-9T:.+\-]*!.+$")
@@ -46,18 +49,21 @@ def level_of(community_id, grid_id):
     return ("g", grid_id) if grid_id else ("c", community_id) if community_id else ("t", "")
 
 
-def key_fields(tenant, household):
-    """The keys a household of this state holds: ({field: key}, [fields it must not hold])."""
+def key_fields(tenant, household, today):
+    """The keys a household of this state holds today: ({field: key}, [fields it must not
+    hold])."""
     keys = {}
     if household.get("community_id"):  # a household the registry has not described yet: none
-        at = position(household)
+        at, since = position(household), household.get("alone_from")
         for level, field in LEVELS:
             scope_id = household.get(field) if field else ""
             if field and not scope_id:
                 continue
             keys[EVERY + level] = prefix(tenant, level, scope_id) + at
-            if household.get("alone_from"):
+            if since and since <= today.isoformat():
                 keys[ALONE + level] = prefix(tenant, level, scope_id) + at
+            elif since:
+                keys[SOON_ALONE + level] = f"{prefix(tenant, level, scope_id)}{since}!{household['_id']}"
     return keys, [name for name in FIELDS if name not in keys]
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from chassis import clock
 from chassis.context import Call, bind
 from chassis.tenancy import TenantDatabase
 from services.council import households, service
@@ -18,6 +19,12 @@ TODAY = date(2026, 12, 1)
 WEEK = "2026-W49"  # 2026-11-30 .. 2026-12-06, UTC+8
 START = deadlines.week_bounds(WEEK)[0]
 COMMUNITIES = {"c-东": ["g-东1", "g-东2", "g-东3"], "c-西": ["g-西1", "g-西2"]}
+
+
+@pytest.fixture(autouse=True)
+def on_the_day(monkeypatch):
+    """The projection's writes see TODAY too (its keys depend on the day they are written)."""
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 def database(mongo, db_prefix, tenant="hongwei", communities=None):
@@ -180,7 +187,8 @@ def test_a_scoped_caller_sees_its_communities_only(mongo, db_prefix):
         "households"] == 0
 
 
-def test_a_resident_turning_sixty_moves_their_household_up_without_an_event(mongo, db_prefix):
+def test_a_resident_turning_sixty_moves_their_household_up_without_an_event(mongo, db_prefix,
+                                                                          monkeypatch):
     db = database(mongo, db_prefix)
     households.save_household(db, {"household_id": "h1", "community_id": "c", "grid_id": "g",
                                    "address": "1栋", "compound_id": "p"})
@@ -194,8 +202,15 @@ def test_a_resident_turning_sixty_moves_their_household_up_without_an_event(mong
         return [(r["household_id"], r["priority"]) for r in answer["not_knocked"]]
 
     assert order(TODAY) == [("h0", "never_knocked"), ("h1", "never_knocked")]
-    assert order(TODAY + timedelta(days=1)) == [("h1", "elderly_living_alone"),
-                                                ("h0", "never_knocked")]
+    tomorrow = [("h1", "elderly_living_alone"), ("h0", "never_knocked")]
+    assert order(TODAY + timedelta(days=1)) == tomorrow  # no write since: from its `wy_` key
+    households.save_household(db, {"household_id": "h1", "community_id": "c", "grid_id": "g",
+                                   "address": "1栋", "compound_id": "p"})
+    assert order(TODAY + timedelta(days=1)) == tomorrow  # written again today: the same
+    monkeypatch.setattr(clock, "today", lambda: TODAY + timedelta(days=1))
+    households.knocked(db, "h1", at(1))  # its next write, on the day: a `wa_` key now
+    assert "wa_c" in db["households"].find_one({"_id": "h1"})
+    assert order(TODAY + timedelta(days=1)) == tomorrow
     households.save_resident(db, "r1", {"lives_alone": False, "community_id": "c"})
     assert order(TODAY + timedelta(days=1))[0] == ("h0", "never_knocked")
 
