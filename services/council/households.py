@@ -93,12 +93,23 @@ def save_resident(db, resident_id, fields):
         refresh_alone(db, household_id)
 
 
-def refresh_alone(db, household_id):
-    residents = db[RESIDENTS].find({"household_id": household_id},
-                                   projection={"birth_date": 1, "lives_alone": 1})
-    _settle(db, db[HOUSEHOLDS].find_one_and_update(
-        {"_id": household_id}, {"$set": {"alone_from": worklist_keys.alone_from(residents)}},
-        upsert=True, record=False))
+def refresh_alone(db, household_id, tries=5):
+    """`alone_from` from the household's resident facts. Read again after the write: another
+    resident's event may have written from facts without this one's (or this one from facts
+    without its), and whichever writes last then sees every fact before it stops."""
+    wanted = _alone_from(db, household_id)
+    for _ in range(tries):
+        _settle(db, db[HOUSEHOLDS].find_one_and_update(
+            {"_id": household_id}, {"$set": {"alone_from": wanted}}, upsert=True, record=False))
+        now = _alone_from(db, household_id)
+        if now == wanted:
+            return
+        wanted = now
+
+
+def _alone_from(db, household_id):
+    return worklist_keys.alone_from(db[RESIDENTS].find(
+        {"household_id": household_id}, projection={"birth_date": 1, "lives_alone": 1}))
 
 
 def knocked(db, household_id, at):
