@@ -1,6 +1,7 @@
 """The only code that touches the outreach module's collections: door-knocks (with their
 needs and events, outbox) and the weekly coverage projection (one document per ISO week and
-grid with the set of households knocked that week)."""
+grid, or community for households without a grid, with the set of households knocked that
+week and its count)."""
 from pymongo import ASCENDING
 
 from chassis.tenancy import ensure_tenant_index
