@@ -36,7 +36,8 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "秀英桂兰玉兰淑珍建国建华志强伟明丽娟海燕小红文杰俊杰晓东春梅国庆德胜秋菊凤英子豪梓涵浩然雨萱一诺欣怡宇轩思远嘉怡"
 COMMUNITY_CAP = 5_000
 ACTOR = {"id": "bench-staff", "roles": ["community_staff"]}
-OPS = ("summary_refresh", "summary_by_aggregation", "search_by_name", "search_by_tag", "timeline", "coverage")
+OPS = ("summary_refresh", "summary_by_aggregation", "search_by_name", "search_by_tag", "timeline",
+       "coverage", "coverage_by_reading_everything")
 OUT = Path("bench/out")
 SECRET = "bench-secret-of-at-least-thirty-two-bytes"
 RSS_CALLS = 20  # HTTP calls per operation before the services' RSS is read
@@ -199,19 +200,50 @@ def tenant_data(tenant, size, rng, now):
         for key in residents_store._key_docs(tenant, rid, residents_store.search_keys(resident)):
             put(("residents", "search_keys"), key)
     by_grid = {}
+    # knocked within this week (a day ago is last week on a Monday)
+    from services.council.needs.deadlines import week_bounds
+    knocked_at = max(iso(now), week_bounds(week)[0])
     for home in households:
         if rng.random() < 0.3:
             put(("metrics", "knock_facts"), {"_id": f"{tenant}:{week}:{home['_id']}",
                                              "week": week, "community_id": home["community_id"],
                                              "household_id": home["_id"]})
-            by_grid.setdefault((home["community_id"], home["grid_id"]), {})[home["_id"]] = iso(now)
+            by_grid.setdefault((home["community_id"], home["grid_id"]), {})[home["_id"]] = knocked_at
     for (community, grid), knocked in by_grid.items():
         put(("council", "coverage_weeks"), {"_id": f"{tenant}:{week}:{grid}", "week": week,
                                             "community_id": community, "grid_id": grid,
                                             "knocked": len(knocked), "households": knocked})
     for where, rows in counter_docs(tenant, docs).items():  # after every fact they count
         docs[where] = rows
+    council_worklist(tenant, docs)
     return docs, communities
+
+
+def council_worklist(tenant, docs):
+    """Council's households as its consumers leave them (services/council/households.py,
+    ADR 0017): each knocked one's `last_knocked_at`, `alone_from` from its residents, the
+    worklist keys, and the household counts per grid, through the same functions."""
+    from chassis import clock
+    from services.council import household_counts, worklist_keys
+
+    last = {}
+    for week in docs.get(("council", "coverage_weeks"), ()):
+        for household_id, at in week["households"].items():
+            last[household_id] = max(at, last.get(household_id, at))
+    residents = {}
+    for fact in docs.get(("council", "resident_facts"), ()):
+        residents.setdefault(fact["household_id"], []).append(fact)
+    shards = {}
+    for home in docs.get(("council", "households"), ()):
+        if home["_id"] in last:
+            home["last_knocked_at"] = last[home["_id"]]
+        home["alone_from"] = worklist_keys.alone_from(residents.get(home["_id"], ()))
+        home.update(worklist_keys.key_fields(tenant, home, clock.today())[0])
+        shard = shards.setdefault(
+            household_counts.shard_id(tenant, home["community_id"], home["_id"]),
+            household_counts.shard_doc(tenant, home["community_id"], home["_id"]))
+        household_counts.add_to_shard(shard, home["_id"], home.get("grid_id"))
+    docs[("council", household_counts.COUNTS)] = list(shards.values())
 
 
 def counter_docs(tenant, docs):
@@ -318,6 +350,11 @@ def check_counters(ops):
         figures.pop("as_of")
     if counted != aggregated:
         raise SystemExit(f"counters differ from the facts: {counted} != {aggregated}")
+    paged, everything = ops["coverage"](), ops["coverage_by_reading_everything"]()
+    same = ("week", "households", "knocked", "coverage", "by_grid", "not_knocked_total")
+    if ({k: paged[k] for k in same} != {k: everything[k] for k in same}
+            or paged["not_knocked"] != everything["not_knocked"][:len(paged["not_knocked"])]):
+        raise SystemExit("counted coverage differs from the households read one by one")
 
 
 def ensure_indexes(client, prefix):
@@ -350,7 +387,7 @@ def load(client, prefix, docs):
 def operations(client, prefix, tenant, communities, rng, size):
     """Each operation as a no-argument function through the services' own code."""
     from services.council import households as council_households
-    from services.council.outreach import coverage, store as outreach_store
+    from services.council.outreach import coverage_read
     from services.metrics import store as metrics_store
     from services.metrics.service import MetricsService
     from services.residents import store as residents_store
@@ -393,16 +430,16 @@ def operations(client, prefix, tenant, communities, rng, size):
     def timeline():
         return residents_store.timeline(residents, ids[next(picks) % len(ids)], 20, None)
 
-    def cover():
-        homes = council_households.households_in(council, community)
-        alone = council_households.elderly_alone_households(council, [h["_id"] for h in homes],
-                                                            today, community)
-        return coverage.coverage(week, homes, council_households.grids_in(council, community),
-                                 outreach_store.weeks(council, week, community), alone)
+    def cover():  # the route's default page, as a user would ask for it
+        return coverage_read.read(council, week, community, None, 50, None, today, week)
+
+    def cover_by_reading_everything():  # the path before ADR 0017 (another week's today)
+        return coverage_read.read(council, week, community, None, 10**6, None, today, None)
 
     return {"summary_refresh": summary, "summary_by_aggregation": summary_by_aggregation,
             "search_by_name": by_name, "search_by_tag": by_tag,
-            "timeline": timeline, "coverage": cover}
+            "timeline": timeline, "coverage": cover,
+            "coverage_by_reading_everything": cover_by_reading_everything}
 
 
 def measure(fn, store_pid, repeat, seconds):

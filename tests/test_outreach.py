@@ -78,6 +78,33 @@ def test_coverage_of_this_week_lists_the_elderly_living_alone_first(gateway_url)
     assert again[0]["last_knocked_at"].startswith("2020-01-01")
 
 
+def test_the_worklist_comes_a_page_at_a_time_and_bad_paging_is_422(gateway_url):
+    """ADR 0017: limit and cursor walk the whole list once, in the order of one big page;
+    the total counts every page; a knock between pages takes its household off the rest."""
+    w = World(gateway_url)
+    path = f"/v1/outreach/coverage?community_id={w.community['id']}"
+    whole = wait_until(lambda: (lambda c: c if c["households"] == 5 and c["not_knocked"][0][
+        "priority"] == "elderly_living_alone" else None)(w.staff.get(path).json()))
+    assert whole["not_knocked_total"] == 5 and whole["not_knocked_next"] is None
+    first = w.staff.get(f"{path}&limit=2").json()
+    assert first["not_knocked"] == whole["not_knocked"][:2] and first["not_knocked_total"] == 5
+    knocked = whole["not_knocked"][-1]["household_id"]  # not shown yet
+    assert w.knock(w.staff, next(h for h in w.households if h["id"] == knocked),
+                   outcome="not_home").status_code == 201
+    wait_until(lambda: w.staff.get(path).json()["knocked"] == 1)
+    rows, cursor = list(first["not_knocked"]), first["not_knocked_next"]
+    while cursor:
+        page = w.staff.get(f"{path}&limit=2", params={"cursor": cursor}).json()
+        assert len(page["not_knocked"]) <= 2
+        rows, cursor = rows + page["not_knocked"], page["not_knocked_next"]
+    assert [r["household_id"] for r in rows] == [r["household_id"] for r in whole["not_knocked"]
+                                                 if r["household_id"] != knocked]
+    for bad, field in (("limit=0", "limit"), ("limit=201", "limit"), ("limit=x", "limit"),
+                       ("cursor=nonsense", "cursor")):
+        response = w.staff.get(f"{path}&{bad}")
+        assert response.status_code == 422 and field in response.json()["errors"], bad
+
+
 def test_grids_in_the_registry(world):
     s = world.staff
     grids = s.get(f"/v1/grids?community_id={world.community['id']}").json()["items"]

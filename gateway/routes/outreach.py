@@ -22,6 +22,8 @@ class OutreachRoutes:
 
     @api("GET", "/v1/outreach/coverage", roles=roles.STAFF, query=outreach_schemas.CoverageQuery,
          answer=outreach_schemas.CoverageOut, tag="outreach",
-         summary="Weekly coverage (ISO week, UTC+8) and who to knock next")
+         summary="Weekly coverage (ISO week, UTC+8) and who to knock next, a page at a time "
+                 "(`limit`, default 50, at most 200; `cursor` = the `not_knocked_next` of the "
+                 "page before; ADR 0017)")
     def outreach_coverage(self, request):
         return self.council.coverage(request.query)

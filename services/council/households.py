@@ -8,9 +8,13 @@ a redelivered or reordered event leaves the same state (a later change wins by `
 where order matters)."""
 from pymongo import ASCENDING
 
+from datetime import timedelta
+
+from chassis import clock
 from chassis.consumer import consume_event
 from chassis.tenancy import ensure_tenant_index
 from contracts.elderly import elderly_cutoff
+from services.council import household_counts, worklist_keys
 
 HOUSEHOLDS, GRIDS, RESIDENTS = "households", "grids", "resident_facts"
 
@@ -25,12 +29,53 @@ def ensure_indexes(raw):
     # (A `$in` of a community's household ids is no lookup there: 0.3-14 s at 100,000.)
     raw[HOUSEHOLDS].create_index([("community_id", ASCENDING)])
     raw[RESIDENTS].create_index([("community_id", ASCENDING)])
+    # the worklist's keys (worklist_keys.py), each read by range from its own index
+    for name in worklist_keys.FIELDS:
+        raw[HOUSEHOLDS].create_index([(name, ASCENDING)])
+    household_counts.ensure_indexes(raw)
+    _backfill_worklist(raw)
+
+
+WORKLIST_MARK = "coverage_worklist_v1"
+
+
+def _backfill_worklist(raw):
+    """Households projected before the worklist keys and counts existed (ADR 0017) get them
+    once per store (a mark remembers), derived by the same functions the events use. Run at
+    a service's start, before its consumers take events."""
+    marks = raw["schema_marks"]
+    if marks.find_one({"_id": WORKLIST_MARK}) is not None:
+        return
+    alone = {}
+    for resident in raw[RESIDENTS].find({"lives_alone": True}):
+        alone.setdefault((resident["tenant"], resident.get("household_id")), []).append(resident)
+    shards = {}
+    for home in raw[HOUSEHOLDS].find({}):
+        home["alone_from"] = worklist_keys.alone_from(alone.get((home["tenant"], home["_id"]), ()))
+        keys, stale = worklist_keys.key_fields(home["tenant"], home, clock.today())
+        raw[HOUSEHOLDS].update_one({"_id": home["_id"]}, {
+            "$set": {"alone_from": home["alone_from"], **keys},
+            **({"$unset": {name: "" for name in stale}} if stale else {})})
+        if home.get("community_id"):
+            shard = shards.setdefault(
+                household_counts.shard_id(home["tenant"], home["community_id"], home["_id"]),
+                household_counts.shard_doc(home["tenant"], home["community_id"], home["_id"]))
+            household_counts.add_to_shard(shard, home["_id"], home.get("grid_id"))
+    for shard in shards.values():
+        raw[household_counts.COUNTS].replace_one({"_id": shard["_id"]}, shard, upsert=True)
+    marks.update_one({"_id": WORKLIST_MARK}, {"$set": {"done": True}}, upsert=True)
 
 
 # -- writes (from events) ---------------------------------------------------------------------
+# Each write to a household's inputs of the worklist (its community, grid, last knock and
+# `alone_from`) is followed by _settle, which derives the keys (and, after a registry event,
+# the grid's count) from the document as it now is. The keys are set only while the inputs are still the ones read, so
+# a slower writer never leaves keys of an older state; a redelivery settles to the same.
 def save_household(db, data):
     fields = {k: data.get(k) for k in ("compound_id", "community_id", "address", "grid_id")}
-    db[HOUSEHOLDS].update_one({"_id": data["household_id"]}, {"$set": fields}, upsert=True)
+    _settle(db, db[HOUSEHOLDS].find_one_and_update({"_id": data["household_id"]},
+                                                   {"$set": fields}, upsert=True, record=False),
+            count=True)
 
 
 def save_grid(db, data):
@@ -39,13 +84,56 @@ def save_grid(db, data):
 
 
 def save_resident(db, resident_id, fields):
-    db[RESIDENTS].update_one({"_id": resident_id}, {"$set": fields}, upsert=True)
+    """The resident's facts; then `alone_from` of the household it lived in and of the one it
+    lives in now (a move, a birth date, a lives_alone tag change either)."""
+    before = db[RESIDENTS].find_one({"_id": resident_id}, projection={"household_id": 1})
+    after = db[RESIDENTS].find_one_and_update({"_id": resident_id}, {"$set": fields},
+                                              upsert=True, record=False)
+    for household_id in {(before or {}).get("household_id"), after.get("household_id")} - {None}:
+        refresh_alone(db, household_id)
+
+
+def refresh_alone(db, household_id, tries=5):
+    """`alone_from` from the household's resident facts. Read again after the write: another
+    resident's event may have written from facts without this one's (or this one from facts
+    without its), and whichever writes last then sees every fact before it stops."""
+    wanted = _alone_from(db, household_id)
+    for _ in range(tries):
+        _settle(db, db[HOUSEHOLDS].find_one_and_update(
+            {"_id": household_id}, {"$set": {"alone_from": wanted}}, upsert=True, record=False))
+        now = _alone_from(db, household_id)
+        if now == wanted:
+            return
+        wanted = now
+
+
+def _alone_from(db, household_id):
+    return worklist_keys.alone_from(db[RESIDENTS].find(
+        {"household_id": household_id}, projection={"birth_date": 1, "lives_alone": 1}))
 
 
 def knocked(db, household_id, at):
     """The household's latest knock (any outcome): `$max`, so order does not matter."""
-    db[HOUSEHOLDS].update_one({"_id": household_id}, {"$max": {"last_knocked_at": at}},
-                              upsert=True)
+    _settle(db, db[HOUSEHOLDS].find_one_and_update(
+        {"_id": household_id}, {"$max": {"last_knocked_at": at}}, upsert=True, record=False))
+
+
+def _settle(db, household, count=False, tries=5):
+    """`count`: the grid or community may have changed (only the registry's household events
+    change them), so the household's count is placed too."""
+    for _ in range(tries):
+        if count and household.get("community_id"):
+            household_counts.place(db, household["community_id"], household["_id"],
+                                   household.get("grid_id"))
+        keys, stale = worklist_keys.key_fields(db.tenant, household, clock.today())
+        update = {"$set": keys, **({"$unset": {name: "" for name in stale}} if stale else {})}
+        inputs = {name: household.get(name) for name in worklist_keys.INPUTS}
+        if not keys:
+            update.pop("$set")
+        if db[HOUSEHOLDS].update_one({"_id": household["_id"], **inputs}, update, record=False):
+            return
+        # another writer changed an input meanwhile: settle to what it left (it settles too)
+        household = db[HOUSEHOLDS].find_one({"_id": household["_id"]})
 
 
 # -- reads ------------------------------------------------------------------------------------
@@ -65,6 +153,61 @@ def grids_in(db, community_id=None, grid_id=None):
     if grid_id:
         query["_id"] = grid_id
     return db[GRIDS].find(query, sort=[("name", ASCENDING)])
+
+
+WORKLIST_FIELDS = {"address": 1, "grid_id": 1, "last_knocked_at": 1, "alone_from": 1}
+CHUNK = 1000  # the most keys one range read takes while a filter leaves few of them
+
+
+def worklist(db, level, scope_id, week_start, today, limit, cursor=None):
+    """Up to `limit` households of a scope not knocked since `week_start`, in the API's order
+    after the cursor: [(part, household)]. Elderly living alone first (`wa_` keys, with those
+    whose day came since their keys were written: `wy_` up to today), then the rest (`wl_`
+    keys, without those): each a range of its key from the scope's prefix up to the week's
+    start, read a chunk at a time."""
+    part, after = worklist_keys.parse_cursor(cursor)
+    start = worklist_keys.prefix(db.tenant, level, scope_id)
+    found = []
+    if part == worklist_keys.ELDERLY_ALONE:
+        alone = _range(db, worklist_keys.ALONE + level, start, week_start, after, limit,
+                       lambda h: worklist_keys.is_elderly_alone(h, today))
+        alone += [h for h in _came_of_age(db, level, start, today)
+                  if (h.get("last_knocked_at") or "") < week_start
+                  and (after is None or worklist_keys.position(h) > after)]
+        found += [(part, h) for h in sorted(alone, key=worklist_keys.position)[:limit]]
+        part, after = worklist_keys.REST, None
+    if len(found) < limit:
+        found += [(part, h) for h in _range(
+            db, worklist_keys.EVERY + level, start, week_start, after, limit - len(found),
+            lambda h: not worklist_keys.is_elderly_alone(h, today))]
+    return found
+
+
+def _came_of_age(db, level, start, today):
+    """Households where someone living alone turned elderly after their keys were written
+    (few: a knock rewrites them): `wy_` keys, sorting by that day, up to today."""
+    field = worklist_keys.SOON_ALONE + level
+    return db[HOUSEHOLDS].find(
+        {field: {"$gte": start, "$lt": start + (today + timedelta(days=1)).isoformat()}},
+        sort=[(field, ASCENDING)], limit=CHUNK, projection={**WORKLIST_FIELDS, field: 1})
+
+
+def _range(db, field, prefix, week_start, after, want, keep):
+    found, chunk, start = [], want, prefix + after if after is not None else None
+    while len(found) < want:
+        rows = db[HOUSEHOLDS].find(
+            {field: {**({"$gt": start} if start else {"$gte": prefix}),
+                     "$lt": prefix + week_start}},
+            sort=[(field, ASCENDING)], limit=chunk, projection={**WORKLIST_FIELDS, field: 1})
+        for row in rows:
+            if keep(row):
+                found.append(row)
+                if len(found) == want:
+                    return found
+        if len(rows) < chunk:
+            break
+        start, chunk = rows[-1][field], min(chunk * 4, CHUNK)
+    return found
 
 
 def elderly_alone_households(db, household_ids, today, community_id=None):

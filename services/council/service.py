@@ -8,7 +8,7 @@ from chassis.context import CallContext
 from chassis.health import HealthChecks
 from chassis.rpc import BoundedRpcProxy
 from chassis.store import Store
-from services.council import households
+from services.council import household_counts, households
 from services.council.deliberation import store as deliberation_store
 from services.council.deliberation.entrypoints import DeliberationEntrypoints
 from services.council.needs import store as needs_store
@@ -20,6 +20,7 @@ OUTBOXED = outreach_store.OUTBOXED + needs_store.OUTBOXED + deliberation_store.O
 # Everything council keeps belongs to one community (chassis/tenancy.py): a token limited to
 # some communities sees only theirs, on every route.
 COMMUNITY_SCOPED = (households.HOUSEHOLDS, households.GRIDS, households.RESIDENTS,
+                    household_counts.COUNTS,
                     outreach_store.KNOCKS, outreach_store.WEEKS, needs_store.NEEDS,
                     *deliberation_store.COLLECTIONS)
 

@@ -27,7 +27,17 @@ def not_knocked(households, knocked_ids, elderly_alone_ids):
                                        r["last_knocked_at"] or "", r["household_id"]))
 
 
+def figures(week, households, knocked, grids):
+    """The answer's counts: `grids` as (grid, households, knocked)."""
+    return {"week": week, "households": households, "knocked": knocked,
+            "coverage": _fraction(knocked, households),
+            "by_grid": [{"grid_id": grid["_id"], "name": grid.get("name"), "households": homes,
+                         "knocked": done, "coverage": _fraction(done, homes)}
+                        for grid, homes, done in grids]}
+
+
 def coverage(week, households, grids, week_docs, elderly_alone_ids):
+    """Every figure from every household in scope and the week's knocked sets (any week)."""
     knocked_ids = set()
     knocked_by_grid = {}
     for doc in week_docs:
@@ -39,10 +49,6 @@ def coverage(week, households, grids, week_docs, elderly_alone_ids):
     by_grid = []
     for grid in grids:
         members = {h["_id"] for h in households if h.get("grid_id") == grid["_id"]}
-        done = len(members & knocked_by_grid.get(grid["_id"], set()))
-        by_grid.append({"grid_id": grid["_id"], "name": grid.get("name"),
-                        "households": len(members), "knocked": done,
-                        "coverage": _fraction(done, len(members))})
-    return {"week": week, "households": len(in_scope), "knocked": len(knocked_ids),
-            "coverage": _fraction(len(knocked_ids), len(in_scope)), "by_grid": by_grid,
+        by_grid.append((grid, len(members), len(members & knocked_by_grid.get(grid["_id"], set()))))
+    return {**figures(week, len(in_scope), len(knocked_ids), by_grid),
             "not_knocked": not_knocked(households, knocked_ids, elderly_alone_ids)}

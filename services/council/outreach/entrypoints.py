@@ -13,7 +13,7 @@ from chassis.validation import load
 from contracts import new_event
 from services.council import households
 from services.council.needs import deadlines, transitions
-from services.council.outreach import coverage, domain, schemas, store
+from services.council.outreach import coverage_read, domain, schemas, store
 
 
 class OutreachEntrypoints:
@@ -52,11 +52,8 @@ class OutreachEntrypoints:
         community, grid = filters.get("community_id"), filters.get("grid_id")
         if community and not self.store.sees_community(community):
             raise NotFound(f"no community {community}")  # a summary of another community's
-        homes = households.households_in(self.store, community, grid)
-        alone = households.elderly_alone_households(self.store, [h["_id"] for h in homes],
-                                                    clock.today(), community)
-        return coverage.coverage(week, homes, households.grids_in(self.store, community, grid),
-                                 store.weeks(self.store, week, community, grid), alone)
+        return coverage_read.read(self.store, week, community, grid, filters["limit"],
+                                  filters["cursor"], clock.today(), deadlines.current_week())
 
     @rpc(expected_exceptions=EXPECTED)
     def export_knocked_weeks(self, limit=500, cursor=None):

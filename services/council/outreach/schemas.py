@@ -1,8 +1,9 @@
 """What the outreach module accepts and answers."""
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
-from chassis.schemas import CursorQuery, Strict
+from chassis.schemas import MAX_PAGE, CursorQuery, Strict
 from contracts.outreach import OUTCOMES
+from services.council import worklist_keys
 from services.council.needs.schemas import HeardNeedIn
 
 _id = fields.String(validate=validate.Length(min=1, max=64))
@@ -40,6 +41,13 @@ class CoverageQuery(Strict):
                                                   error="An ISO week like 2026-W49."))
     community_id = _id
     grid_id = _id
+    # not_knocked a page at a time (ADR 0017): `limit` households (default 50, at most 200)
+    # after `cursor`, the `not_knocked_next` of the page before
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
+    cursor = fields.String(load_default=None, validate=[
+        validate.Length(max=200),
+        validate.Regexp(worklist_keys.CURSOR, error="Not a cursor this API gave: pass the "
+                                                    "not_knocked_next of the page before.")])
 
 
 class ByOut(Schema):
@@ -87,4 +95,13 @@ class CoverageOut(Schema):
     knocked = fields.Integer()
     coverage = fields.Float()
     by_grid = fields.List(fields.Nested(GridCoverageOut))
-    not_knocked = fields.List(fields.Nested(NotKnockedOut))
+    not_knocked = fields.List(fields.Nested(NotKnockedOut), metadata={
+        "description": "A page (`limit`, default 50, at most 200) of the households not "
+                       "knocked this week, in order: elderly living alone first, then never "
+                       "knocked, then the oldest last knock."})
+    not_knocked_total = fields.Integer(metadata={
+        "description": "How many households in scope are not knocked this week (every page)."})
+    not_knocked_next = fields.String(allow_none=True, metadata={
+        "description": "`cursor` for the next page of not_knocked; null on the last page. "
+                       "A household knocked meanwhile leaves the list; none already passed "
+                       "comes again (ADR 0017)."})

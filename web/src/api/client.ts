@@ -81,7 +81,7 @@ export const volunteerHours = (residentId: string, q: T.PageQuery & { from?: str
 export const recordDoorKnock = (body: T.DoorKnockIn, o?: RequestOptions) => post<T.DoorKnock>('/v1/door-knocks', body, o)
 export const listDoorKnocks = (q: T.PageQuery & { household_id?: string; grid_id?: string; from?: string; to?: string } = {}) =>
   get<T.Page<T.DoorKnock>>('/v1/door-knocks', { ...q })
-export const coverage = (q: { week?: string; community_id?: string; grid_id?: string } = {}) => get<T.Coverage>('/v1/outreach/coverage', { ...q })
+export const coverage = (q: { week?: string; community_id?: string; grid_id?: string; limit?: number; cursor?: string } = {}) => get<T.Coverage>('/v1/outreach/coverage', { ...q })
 export const raiseNeed = (body: T.NeedIn, o?: RequestOptions) => post<T.Need>('/v1/needs', body, o)
 export const listNeeds = (q: T.PageQuery & { status?: string; category?: string; unit?: string; compound_id?: string; grid_id?: string; overdue?: boolean } = {}) =>
   get<T.Page<T.Need>>('/v1/needs', { ...q })

@@ -93,6 +93,10 @@ export interface Coverage {
   week: string; households: number; knocked: number; coverage: number
   by_grid: { grid_id: string; name: string; households: number; knocked: number; coverage: number }[]
   not_knocked: { household_id: string; address: string; grid_id: string | null; last_knocked_at: string | null; priority: string }[]
+  /** every household in scope not knocked this week; not_knocked is one page of them */
+  not_knocked_total: number
+  /** `cursor` of the next page of not_knocked, null on the last */
+  not_knocked_next: string | null
 }
 export interface Need {
   id: string; household_id: string; compound_id: string; grid_id: string | null; resident_id: string | null
