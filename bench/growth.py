@@ -250,7 +250,8 @@ def counter_docs(tenant, docs):
     """The summary counters (services/metrics/counters.py) as its consumers would have left
     them for these facts: built here in their shape (feeding 150,000 events through the
     consumers would take many minutes); `check_counters` compares the answers."""
-    from services.metrics import counter_ids, counters
+    from chassis import counter_keys
+    from services.metrics import counters
 
     cohorts, days, shards = {}, {}, {}
     for fact in docs.get(("metrics", "resident_facts"), ()):
@@ -260,7 +261,7 @@ def counter_docs(tenant, docs):
                                        "community_id": fact["community_id"],
                                        "year": counters._year(fact["birth_date"])})
         day = fact["birth_date"]
-        doc.setdefault("members", {})[counter_ids.field_key(fact["_id"])] = day
+        doc.setdefault("members", {})[counter_keys.field_key(fact["_id"])] = day
         doc["members_n"] = doc.get("members_n", 0) + 1
         days_of = doc.setdefault("members_days", {})
         days_of[day] = days_of.get(day, 0) + 1
@@ -271,7 +272,7 @@ def counter_docs(tenant, docs):
         doc = days.setdefault(key, {"_id": key, "tenant": tenant, "day": day,
                                     "community_id": fact["community_id"], "visits": {},
                                     "visits_n": 0, "packages_n": 0})
-        doc["visits"][counter_ids.field_key(fact["visit_id"])] = fact["medicine_packages"]
+        doc["visits"][counter_keys.field_key(fact["visit_id"])] = fact["medicine_packages"]
         doc["visits_n"] += 1
         doc["packages_n"] += fact["medicine_packages"]
         shard_id = counters._served_shard_id(SimpleNamespace(tenant=tenant),
@@ -279,15 +280,15 @@ def counter_docs(tenant, docs):
         shard = shards.setdefault(shard_id, {"_id": shard_id, "tenant": tenant, "n": 0,
                                              "community_id": fact["community_id"],
                                              "residents": {}})
-        if counter_ids.field_key(fact["resident_id"]) not in shard["residents"]:
-            shard["residents"][counter_ids.field_key(fact["resident_id"])] = 1
+        if counter_keys.field_key(fact["resident_id"]) not in shard["residents"]:
+            shard["residents"][counter_keys.field_key(fact["resident_id"])] = 1
             shard["n"] += 1
         resident = births[fact["resident_id"]]
         cohort = cohorts[counters._cohort_id(SimpleNamespace(tenant=tenant),
                                              resident["community_id"], resident["birth_date"])]
         birth_day = resident["birth_date"]
-        if counter_ids.field_key(resident["_id"]) not in cohort.setdefault("served", {}):
-            cohort["served"][counter_ids.field_key(resident["_id"])] = birth_day
+        if counter_keys.field_key(resident["_id"]) not in cohort.setdefault("served", {}):
+            cohort["served"][counter_keys.field_key(resident["_id"])] = birth_day
             cohort["served_n"] = cohort.get("served_n", 0) + 1
             served_days = cohort.setdefault("served_days", {})
             served_days[birth_day] = served_days.get(birth_day, 0) + 1
@@ -300,8 +301,8 @@ def counter_docs(tenant, docs):
 def outreach_counter_docs(tenant, docs):
     """The need, follow-up, household and knock counters (services/metrics/need_counters.py,
     follow_up_counters.py, household_counters.py) as their consumers would have left them."""
-    from services.metrics import (counter_ids, follow_up_counters, household_counters,
-                                  need_counters)
+    from chassis import counter_keys
+    from services.metrics import follow_up_counters, household_counters, need_counters
 
     def latest(rows, counter, version):
         shards = {}
@@ -311,7 +312,7 @@ def outreach_counter_docs(tenant, docs):
                                                  "community_id": fact["community_id"],
                                                  **{name: 0 for name in counter.FIELDS}})
             part = counter.contribution(fact)
-            shard["items"][counter_ids.field_key(fact["_id"])] = {"v": fact[version], "c": part}
+            shard["items"][counter_keys.field_key(fact["_id"])] = {"v": fact[version], "c": part}
             for name, n in part.items():
                 shard[name] += n
         return list(shards.values())
@@ -322,7 +323,7 @@ def outreach_counter_docs(tenant, docs):
             shard_id = shard_of(fact)
             shard = shards.setdefault(shard_id, {"_id": shard_id, "tenant": tenant, "n": 0,
                                                  "households": {}, **fields(fact)})
-            shard["households"][counter_ids.field_key(fact["household_id"])] = 1
+            shard["households"][counter_keys.field_key(fact["household_id"])] = 1
             shard["n"] += 1
         return list(shards.values())
 

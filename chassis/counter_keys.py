@@ -1,6 +1,6 @@
 """How a counter document names what it counted: an id as a field name, and the shard of a
-scope's counters an id falls in. The same rules as services/metrics/counter_ids.py, here so
-that a second service (council's coverage counts, ADR 0017) need not copy them."""
+scope's counters an id falls in. Used by metrics' summary counters (ADR 0015, 0016) and
+council's coverage counts (ADR 0017)."""
 import zlib
 
 SHARDS = 16  # a scope's ids spread over this many documents, each kept small

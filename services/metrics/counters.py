@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 
 from pymongo import ASCENDING
 
-from services.metrics.counter_ids import field_key, shard_of
+from chassis.counter_keys import field_key, shard_of
 
 COHORTS, VISIT_DAYS, SERVED_SHARDS = "summary_cohorts", "summary_visit_days", "summary_served"
 COMMUNITY_SCOPED = (COHORTS, VISIT_DAYS, SERVED_SHARDS)

@@ -14,7 +14,7 @@ a rebuild.
 from pymongo import ASCENDING
 
 from services.metrics import counter_marks, latest_counters
-from services.metrics.counter_ids import shard_of
+from chassis.counter_keys import shard_of
 
 SHARDS_COLLECTION = "summary_follow_up_shards"
 COMMUNITY_SCOPED = (SHARDS_COLLECTION,)

@@ -14,7 +14,7 @@ Sharded so that no document grows with the community: a shard holds ~1/16 of its
 """
 from pymongo import ASCENDING
 
-from services.metrics.counter_ids import field_key, shard_of
+from chassis.counter_keys import field_key, shard_of
 from services.metrics.counters import credit_once
 
 HOUSEHOLD_SHARDS, KNOCK_SHARDS = "summary_household_shards", "summary_knock_shards"

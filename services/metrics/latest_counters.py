@@ -10,7 +10,7 @@ nothing; two replicas racing on one item both read, one write matches, the other
 applies its delta to what the first left (or finds itself stale). Never check-then-write.
 
 Each caller owns its collection and passes it; this module holds only the write's rule."""
-from services.metrics.counter_ids import field_key
+from chassis.counter_keys import field_key
 
 
 def count_latest(shards, doc_id, fields, item_id, version, contribution, names):

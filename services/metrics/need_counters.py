@@ -15,7 +15,7 @@ from pymongo import ASCENDING
 
 from contracts.need_rates import counts
 from services.metrics import counter_marks, latest_counters
-from services.metrics.counter_ids import shard_of
+from chassis.counter_keys import shard_of
 
 SHARDS_COLLECTION = "summary_need_shards"
 COMMUNITY_SCOPED = (SHARDS_COLLECTION,)
