@@ -18,6 +18,7 @@ import pymongo
 import pytest
 import requests
 from eventlet import patcher, tpool
+from kombu import Connection, Exchange
 
 from chassis.config import Settings
 from devstack.launcher import free_port, store_command, wait_for_port
@@ -77,6 +78,17 @@ def rabbitmqctl(*args, check=True):
     """What rabbitmqctl printed (raises when it fails and check is set)."""
     return tpool.execute(_blocking_subprocess.run, ["rabbitmqctl", "-q", *args], check=check,
                          capture_output=True, text=True, timeout=60).stdout
+
+
+def publish_event(amqp_uri, envelope, times=1):
+    """Publish `envelope` to its source's events exchange under its type, `times` times, as
+    a relay publishing it again would (a redelivery, from the consumers' side)."""
+    source, _, event_type = envelope["type"].partition(".")
+    exchange = Exchange(f"{source}.events", type="topic", durable=True)
+    with Connection(amqp_uri) as connection:
+        producer = connection.Producer()
+        for _ in range(times):
+            producer.publish(envelope, exchange=exchange, routing_key=event_type, retry=True)
 
 
 @pytest.fixture(scope="session")

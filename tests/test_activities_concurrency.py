@@ -17,7 +17,7 @@ from kombu import Connection, Consumer, Exchange, Queue
 from chassis import clock, ids
 from contracts import new_event
 from tests.activities_helpers import World, iso_in
-from tests.infra import wait_until
+from tests.infra import publish_event, wait_until
 
 pytestmark = pytest.mark.integration
 FAST_SWEEP = {"GONGZHI_ACTIVITY_SWEEP_SECONDS": "0.5", "GONGZHI_ACTIVITY_STALE_SECONDS": "1"}
@@ -253,12 +253,7 @@ def test_the_same_attendance_event_three_times_counts_once(platform, gateway_url
         "role": "participant", "outcome": "attended", "at": iso_in(-1)})
     envelope = {**event, "tenant": world.api.tenant, "correlation_id": "dup",
                 "actor": {"id": "staff-1", "roles": ["community_staff"]}}
-    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
-        producer = connection.Producer()
-        for _ in range(3):
-            producer.publish(envelope, exchange=Exchange("events.events", type="topic",
-                                                         durable=True),
-                             routing_key="attendance_recorded", retry=True)
+    publish_event(platform.env["GONGZHI_AMQP_URI"], envelope, times=3)
     wait_until(lambda: world.api.get("/v1/metrics/summary").json()["attendances"] == 1)
     wait_until(lambda: _handled(platform, "metrics", "on_attendance_recorded") >= 3)
     after = world.api.get("/v1/metrics/summary").json()

@@ -13,7 +13,7 @@ from kombu import Connection, Exchange, Queue
 
 from contracts import new_event
 from tests.deliberation_world import World, at
-from tests.infra import wait_until
+from tests.infra import publish_event, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -282,12 +282,7 @@ def test_the_same_supported_event_three_times_counts_once(gateway_url, platform)
     envelope = {**event, "tenant": world.tenant, "correlation_id": "dup-test",
                 "actor": {"id": resident["id"], "roles": ["resident"]}}
     before = handled(platform, "metrics", "on_proposal_supported")
-    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
-        producer = connection.Producer()
-        for _ in range(3):
-            producer.publish(envelope, exchange=Exchange("council.events", type="topic",
-                                                         durable=True),
-                             routing_key="proposal_supported", retry=True)
+    publish_event(platform.env["GONGZHI_AMQP_URI"], envelope, times=3)
     wait_until(lambda: handled(platform, "metrics", "on_proposal_supported") >= before + 3,
                what="three deliveries handled")
     assert council_figures(world)["supports"] == 1

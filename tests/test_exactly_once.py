@@ -5,7 +5,7 @@ import pytest
 from kombu import Connection, Exchange
 
 from contracts import new_event
-from tests.infra import wait_until
+from tests.infra import publish_event, wait_until
 from tests.platform import hierarchy, new_resident, staff
 
 pytestmark = pytest.mark.integration
@@ -26,12 +26,7 @@ def test_the_same_visit_completed_event_three_times_counts_once(platform, gatewa
         "medicines_dispensed": [{"name": "降压药", "quantity": 2}, {"name": "钙片", "quantity": 1}]})
     envelope = {**event, "tenant": api.tenant, "correlation_id": "dup-test",
                 "actor": {"id": "doctor-1", "roles": ["medical_staff"]}}
-    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
-        producer = connection.Producer()
-        for _ in range(3):
-            producer.publish(envelope, exchange=Exchange("health.events", type="topic",
-                                                         durable=True),
-                             routing_key="visit_completed", retry=True)
+    publish_event(platform.env["GONGZHI_AMQP_URI"], envelope, times=3)
     wait_until(lambda: resident_health(api, resident["id"])["visits_completed"] == 1)
     wait_until(lambda: api.get("/v1/metrics/summary").json()["visits_completed"] == 1)
     # give the two duplicates every chance to be (wrongly) applied: wait until the handled

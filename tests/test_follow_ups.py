@@ -10,13 +10,12 @@ import eventlet
 import pymongo
 import pytest
 import requests
-from kombu import Connection, Exchange
 
 from contracts import new_event
 from services.health import sweep
 from services.health.followups import local_today
 from tests.hospital import run_sweep
-from tests.infra import ROOT, wait_until
+from tests.infra import ROOT, publish_event, wait_until
 from tests.platform import hierarchy, new_resident, staff
 
 pytestmark = pytest.mark.integration
@@ -188,12 +187,7 @@ def test_a_completion_delivered_again_and_late_closes_and_makes_follow_ups_once(
     envelope = {**event, "tenant": api.tenant, "correlation_id": "again",
                 "actor": {"id": "doctor-1", "roles": ["medical_staff"]}}
     before = handled(platform)
-    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
-        producer = connection.Producer()
-        for _ in range(3):
-            producer.publish(envelope, exchange=Exchange("health.events", type="topic",
-                                                         durable=True),
-                             routing_key="visit_completed", retry=True)
+    publish_event(platform.env["GONGZHI_AMQP_URI"], envelope, times=3)
     wait_until(lambda: handled(platform) >= before + 3, what="three more deliveries handled")
     rows = {f["id"]: f for f in items(api, "resident_id=" + resident["id"])}
     assert {(f["kind"], f["status"], f.get("done_by_visit_id")) for f in rows.values()} == {

@@ -6,7 +6,7 @@ from kombu import Connection, Exchange
 
 from contracts import new_event
 from tests.council_world import World
-from tests.infra import wait_until
+from tests.infra import publish_event, wait_until
 from tests.test_exactly_once import _handled
 
 pytestmark = pytest.mark.integration
@@ -174,12 +174,7 @@ def test_a_need_event_delivered_three_times_changes_the_metrics_once(world, plat
     envelope = {**event, "tenant": world.tenant, "correlation_id": "dup-need",
                 "actor": {"id": "staff-1", "roles": ["community_staff"]}}
     seen = _handled(platform, "metrics", "on_need_received")
-    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
-        producer = connection.Producer()
-        for _ in range(3):
-            producer.publish(envelope, exchange=Exchange("council.events", type="topic",
-                                                         durable=True),
-                             routing_key="need_received", retry=True)
+    publish_event(platform.env["GONGZHI_AMQP_URI"], envelope, times=3)
     wait_until(lambda: _handled(platform, "metrics", "on_need_received") >= seen + 3)
     # every delivery was handled before this read: three applied copies would show +3
     wait_until(lambda: summary(s, community_id=world.community["id"])["needs_received"]
