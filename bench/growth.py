@@ -483,7 +483,7 @@ def main(argv=None):
             ensure_indexes(client, prefix)
             # search keys are loaded with the residents (with their `seek`): no backfill at
             # the services' start
-            for mark in ("search_keys_v1", "search_keys_v2", "search_keys_v3"):
+            for mark in ("search_keys_v2", "search_keys_v3"):
                 client[f"{prefix}_residents"]["schema_marks"].update_one(
                     {"_id": mark}, {"$set": {"done": True}}, upsert=True)
             services = ServicesOnTheStore(port, prefix) if args.rss else None

@@ -6,11 +6,11 @@ kept from the registry's events so council never reads the registry's database.
 the only code touching these collections. Every write is an upsert by the registry's id, so
 a redelivered or reordered event leaves the same state (a later change wins by `updated_at`
 where order matters)."""
-from pymongo import ASCENDING
-
 from datetime import timedelta
 
-from chassis import clock
+from pymongo import ASCENDING
+
+from chassis import clock, seek
 from chassis.consumer import consume_event
 from chassis.tenancy import ensure_tenant_index
 from contracts.elderly import elderly_cutoff
@@ -69,8 +69,9 @@ def _backfill_worklist(raw):
 # -- writes (from events) ---------------------------------------------------------------------
 # Each write to a household's inputs of the worklist (its community, grid, last knock and
 # `alone_from`) is followed by _settle, which derives the keys (and, after a registry event,
-# the grid's count) from the document as it now is. The keys are set only while the inputs are still the ones read, so
-# a slower writer never leaves keys of an older state; a redelivery settles to the same.
+# the grid's count) from the document as it now is. The keys are set only while the inputs
+# are still the ones read, so a slower writer never leaves keys of an older state; a
+# redelivery settles to the same.
 def save_household(db, data):
     fields = {k: data.get(k) for k in ("compound_id", "community_id", "address", "grid_id")}
     _settle(db, db[HOUSEHOLDS].find_one_and_update({"_id": data["household_id"]},
@@ -193,20 +194,15 @@ def _came_of_age(db, level, start, today):
 
 
 def _range(db, field, prefix, week_start, after, want, keep):
-    found, chunk, start = [], want, prefix + after if after is not None else None
-    while len(found) < want:
-        rows = db[HOUSEHOLDS].find(
-            {field: {**({"$gt": start} if start else {"$gte": prefix}),
-                     "$lt": prefix + week_start}},
-            sort=[(field, ASCENDING)], limit=chunk, projection={**WORKLIST_FIELDS, field: 1})
+    found = []
+    for rows in seek.chunks(db[HOUSEHOLDS], field, prefix, prefix + week_start,
+                            after=prefix + after if after is not None else None, first=want,
+                            most=CHUNK, projection=WORKLIST_FIELDS):
         for row in rows:
             if keep(row):
                 found.append(row)
                 if len(found) == want:
                     return found
-        if len(rows) < chunk:
-            break
-        start, chunk = rows[-1][field], min(chunk * 4, CHUNK)
     return found
 
 

@@ -3,7 +3,7 @@ import re
 
 from pymongo import ASCENDING, DESCENDING
 
-from chassis import sealing
+from chassis import sealing, seek
 from chassis.tenancy import HIDDEN, ensure_tenant_index, insert_all_absent
 from contracts.elderly import elderly_cutoff
 
@@ -138,16 +138,11 @@ def _drop_stale_keys(db, resident_id, resident):
 
 
 def _backfill_search_keys(raw):
-    """Residents registered before the index existed: once per store (a marker remembers),
-    idempotent, so two replicas starting together do no harm."""
-    marks = raw["schema_marks"]
-    if marks.find_one({"_id": "search_keys_v1"}) is None:
-        for resident in raw[RESIDENTS].find({}, {"tenant": 1, "name": 1, "tags": 1}):
-            for doc in _key_docs(resident["tenant"], resident["_id"], search_keys(resident)):
-                raw[SEARCH_KEYS].update_one({"_id": doc["_id"]}, {"$set": doc}, upsert=True)
-        marks.update_one({"_id": "search_keys_v1"}, {"$set": {"done": True}}, upsert=True)
+    """Key documents from before `seek` get theirs, then every resident gets any key it lacks
+    (those registered before the index existed, or before three-character pieces): each once
+    per store (a mark remembers), idempotent, so two replicas starting together do no harm."""
     _backfill_seek(raw)
-    _backfill_trigrams(raw)
+    _backfill_keys(raw)
 
 
 def _backfill_seek(raw):
@@ -164,7 +159,7 @@ def _backfill_seek(raw):
     marks.update_one({"_id": "search_keys_v2"}, {"$set": {"done": True}}, upsert=True)
 
 
-def _backfill_trigrams(raw, batch=200):
+def _backfill_keys(raw, batch=200):
     """Residents indexed before three-character name pieces existed get theirs (and any
     other key they lack): once per store (a marker), inserting only what is absent, so two
     replicas starting together do no harm. A replica of the version before, still running
@@ -185,24 +180,19 @@ def _backfill_trigrams(raw, batch=200):
 
 def _search_by_key(db, key, query, limit, cursor):
     """Residents matching `query` among those holding `key`, in id order after the cursor:
-    a chunk of the key's resident ids at a time, until the page is full."""
+    a chunk of the key's resident ids at a time (a page's worth first: a tag alone, every
+    candidate matches), until the page is full."""
     prefix = _seek_prefix(db.tenant, key)
     end = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # just past every "<prefix><resident id>"
-    found, after, chunk = [], cursor, limit
-    while len(found) < limit:
-        # a page's worth first (a tag alone: every candidate matches), then more and more
-        # when the other filters leave few of them
-        rows = db[SEARCH_KEYS].find(
-            {"seek": {**({"$gt": prefix + after} if after else {"$gte": prefix}), "$lt": end}},
-            sort=[("seek", ASCENDING)], limit=chunk, projection={"resident_id": 1})
+    found = []
+    for rows in seek.chunks(db[SEARCH_KEYS], "seek", prefix, end,
+                            after=prefix + cursor if cursor else None, first=limit,
+                            most=SEARCH_CHUNK, projection={"resident_id": 1}):
         ids = [row["resident_id"] for row in rows]
-        if not ids:
-            break
         found += db[RESIDENTS].find({**query, "_id": {"$in": ids}}, sort=[("_id", ASCENDING)],
                                     limit=limit - len(found), projection=RESIDENT_FIELDS)
-        if len(ids) < chunk:
+        if len(found) >= limit:
             break
-        after, chunk = ids[-1], min(chunk * 4, SEARCH_CHUNK)
     return found
 
 
