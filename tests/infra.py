@@ -118,7 +118,11 @@ def infra(request, tmp_path_factory):
     finally:
         if process is not None:
             process.terminate()
-            process.wait(10)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:  # the stand-in sometimes hangs on SIGTERM
+                process.kill()
+                process.wait(10)
 
 
 def _http_ok(url):
