@@ -28,8 +28,17 @@ def summary(api):
 
 
 def counts(api, due, overdue):
-    return wait_until(lambda: (lambda s: s if (s["follow_ups_due"], s["follow_ups_overdue"]) == (
-        due, overdue) else None)(summary(api)), what=f"metrics due={due} overdue={overdue}")
+    seen = []  # the figures last read, for the failure's message
+
+    def matched():
+        figures = summary(api)
+        seen[:] = [(figures["follow_ups_due"], figures["follow_ups_overdue"], figures["as_of"])]
+        return figures if seen[0][:2] == (due, overdue) else None
+
+    try:
+        return wait_until(matched, what=f"metrics due={due} overdue={overdue}")
+    except AssertionError as failed:
+        raise AssertionError(f"{failed}; last (due, overdue, as_of): {seen}") from None
 
 
 def completed_with_follow_up(api, resident_id, days):
