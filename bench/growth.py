@@ -251,7 +251,7 @@ def counter_docs(tenant, docs):
     them for these facts: built here in their shape (feeding 150,000 events through the
     consumers would take many minutes); `check_counters` compares the answers."""
     from chassis import counter_keys
-    from services.metrics import counters
+    from services.metrics import counters, tallies
 
     cohorts, days, shards = {}, {}, {}
     for fact in docs.get(("metrics", "resident_facts"), ()):
@@ -292,9 +292,13 @@ def counter_docs(tenant, docs):
             cohort["served_n"] = cohort.get("served_n", 0) + 1
             served_days = cohort.setdefault("served_days", {})
             served_days[birth_day] = served_days.get(birth_day, 0) + 1
-    return {("metrics", counters.COHORTS): list(cohorts.values()),
-            ("metrics", counters.VISIT_DAYS): list(days.values()),
-            ("metrics", counters.SERVED_SHARDS): list(shards.values()),
+    built = {counters.COHORTS: list(cohorts.values()),
+             counters.VISIT_DAYS: list(days.values()),
+             counters.SERVED_SHARDS: list(shards.values())}
+    # and their tallies, as the fold leaves them (services/metrics/tallies.py)
+    folded = {tallies.tally_collection(name): [tallies.tally_of(doc, *counters.TALLIED[name])
+                                               for doc in rows] for name, rows in built.items()}
+    return {**{("metrics", name): rows for name, rows in {**built, **folded}.items()},
             **outreach_counter_docs(tenant, docs)}
 
 

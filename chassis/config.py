@@ -64,6 +64,9 @@ class Settings:
     # The community summary may be served from a per-process micro-cache this old: derived
     # figures follow events "within about a second" anyway (API.md). 0 turns it off.
     summary_cache_seconds: float = _setting("GONGZHI_SUMMARY_CACHE_SECONDS", "0.5", float)
+    # How often metrics copies new counter credits to the tallies the summary sums
+    # (services/metrics/tallies.py); until then readers use the credited documents themselves.
+    summary_fold_seconds: float = _setting("GONGZHI_SUMMARY_FOLD_SECONDS", "1", float)
     # Request bodies past this size are refused (413) before they are read whole.
     max_body_bytes: int = _setting("GONGZHI_MAX_BODY_BYTES", str(1024 * 1024), int)
     # Reads and commands over HTTP to the owning service (ADR 0013, chassis/internal_reads.py,

@@ -18,15 +18,26 @@ Credited once: every counter document holds the ids it counted (`members`, `serv
 `visits`) and its `$inc` is conditional on the id being absent (removed only where the same
 id is present with the value it was counted with), in one document write. A redelivered
 event, or the same event from a rebuild, changes nothing; there is no read-then-write.
+
+Summed from tallies (tallies.py): the ids and birth dates make these documents large, and
+the stand-in reads each whole, so the sums are read from slim copies a timer folds, exact
+meanwhile. Only the cutoff year's cohorts, a few documents, are read themselves.
 """
 from datetime import datetime, timedelta, timezone
 
 from pymongo import ASCENDING
 
 from chassis.counter_keys import field_key, shard_of
+from services.metrics import tallies
 
 COHORTS, VISIT_DAYS, SERVED_SHARDS = "summary_cohorts", "summary_visit_days", "summary_served"
-COMMUNITY_SCOPED = (COHORTS, VISIT_DAYS, SERVED_SHARDS)
+# per tallied collection: the fields its readers match on, and its sums
+TALLIED = {COHORTS: (("community_id", "year"), ("members_n", "served_n")),
+           VISIT_DAYS: (("community_id", "day"), ("visits_n", "packages_n")),
+           SERVED_SHARDS: (("community_id",), ("n",))}
+COMMUNITY_SCOPED = (COHORTS, VISIT_DAYS, SERVED_SHARDS,
+                    *(tallies.tally_collection(name) for name in TALLIED))
+TALLIES_MARK = "summary_tallies_v1"
 CHINA = timezone(timedelta(hours=8))
 MEMBERS, SERVED = "members", "served"
 
@@ -40,6 +51,26 @@ def ensure_indexes(raw):
     raw[COHORTS].create_index([("year", ASCENDING)])
     raw[VISIT_DAYS].create_index([("tenant", ASCENDING)])
     raw[SERVED_SHARDS].create_index([("tenant", ASCENDING)])
+    for name in TALLIED:
+        tallies.ensure_indexes(raw, name)
+    _mark_for_tallies(raw)
+
+
+def _mark_for_tallies(raw):
+    """Once per store: counter documents from before the tallies are marked for the fold
+    (and read themselves until it has run)."""
+    marks = raw["schema_marks"]
+    if marks.find_one({"_id": TALLIES_MARK}) is not None:
+        return
+    for name in TALLIED:
+        tallies.mark_all(raw, name)
+    marks.update_one({"_id": TALLIES_MARK}, {"$set": {"done": True}}, upsert=True)
+
+
+def fold(raw):
+    """Copy what was credited since the last fold to the tallies, every tenant's."""
+    return {name: tallies.fold(raw, name, fields, names)
+            for name, (fields, names) in TALLIED.items()}
 
 
 def _year(birth_date):
@@ -55,6 +86,8 @@ def credit_once(db, collection, doc_id, guard_field, value, fields, increments):
     upsert: the stand-in's upsert stores a dotted `$inc` path as one literal field name, so a
     missing document is inserted empty first (once per document) and the update retried."""
     update = {"$set": {guard_field: value}, "$inc": increments}
+    if collection in TALLIED:
+        tallies.marked(update)
     query = {"_id": doc_id, guard_field: {"$exists": False}}
     if db[collection].update_one(query, update, record=False):
         return True
@@ -76,7 +109,8 @@ def cohort_remove(db, kind, community_id, resident_id, birth_date):
     key = f"{kind}.{field_key(resident_id)}"
     return db[COHORTS].update_one(
         {"_id": _cohort_id(db, community_id, birth_date), key: birth_date},
-        {"$unset": {key: ""}, "$inc": {f"{kind}_n": -1, f"{kind}_days.{birth_date}": -1}},
+        tallies.marked({"$unset": {key: ""},
+                        "$inc": {f"{kind}_n": -1, f"{kind}_days.{birth_date}": -1}}),
         record=False)
 
 
@@ -116,11 +150,8 @@ def _scope(community_id):
 
 
 def _sums(db, match):
-    rows = db[COHORTS].aggregate([
-        {"$match": match}, {"$group": {"_id": None, MEMBERS: {"$sum": "$members_n"},
-                                       SERVED: {"$sum": "$served_n"}}}])
-    # a cohort without a served resident has no `served_n`: the stand-in sums that to None
-    return {kind: (rows[0].get(kind) or 0) if rows else 0 for kind in (MEMBERS, SERVED)}
+    found = tallies.sums(db, COHORTS, match, TALLIED[COHORTS][1])
+    return {MEMBERS: found["members_n"], SERVED: found["served_n"]}
 
 
 def residents(db, community_id, born_by):
@@ -140,20 +171,15 @@ def residents(db, community_id, born_by):
 
 
 def visits(db, community_id):
-    rows = db[VISIT_DAYS].aggregate([
-        {"$match": _scope(community_id)},
-        {"$group": {"_id": None, "visits": {"$sum": "$visits_n"},
-                    "packages": {"$sum": "$packages_n"}}}])
-    row = rows[0] if rows else {}
-    return row.get("visits") or 0, row.get("packages") or 0
+    found = tallies.sums(db, VISIT_DAYS, _scope(community_id), TALLIED[VISIT_DAYS][1])
+    return found["visits_n"], found["packages_n"]
 
 
 def served(db, community_id):
-    rows = db[SERVED_SHARDS].aggregate([{"$match": _scope(community_id)},
-                                        {"$group": {"_id": None, "n": {"$sum": "$n"}}}])
-    return (rows[0].get("n") or 0) if rows else 0
+    return tallies.sums(db, SERVED_SHARDS, _scope(community_id), TALLIED[SERVED_SHARDS][1])["n"]
 
 
 def forget(db):
     for name in (COHORTS, VISIT_DAYS, SERVED_SHARDS):
         db[name].delete_many({})
+        tallies.forget(db, name)

@@ -1,4 +1,5 @@
 """Metrics service entrypoints: event projections and the community summary."""
+import logging
 from functools import partial
 
 from nameko.dependency_providers import Config
@@ -11,12 +12,15 @@ from chassis.rpc import BoundedRpcProxy, rpc
 from chassis.errors import EXPECTED, Forbidden, NotFound
 from chassis.health import HealthChecks
 from chassis.store import Store
+from chassis.timer import settings_timer
 from chassis.validation import load
-from services.metrics import activities, domain, outreach, schemas, store
+from services.metrics import activities, counters, domain, outreach, schemas, store
 from services.metrics import council as council_facts  # the deliberation week
 from services.metrics.cache import SummaryCache
 
 EXPORT_PAGE = 500
+
+_log = logging.getLogger(__name__)
 
 
 class MetricsService(HealthChecks):
@@ -122,6 +126,14 @@ class MetricsService(HealthChecks):
     @consume_event("council", "proposal_implemented")
     def on_proposal_implemented(self, envelope):
         council_facts.on_implemented(self.store, envelope["data"], envelope["occurred_at"])
+
+    @settings_timer("summary_fold_seconds", eager=True)
+    def fold_tallies(self):
+        raw, _ = self.store.system_scope()
+        try:
+            counters.fold(raw)
+        except Exception:  # the store is down: what is not folded is still read exactly
+            _log.warning("folding the summary tallies failed", exc_info=True)
 
     @rpc(expected_exceptions=EXPECTED)
     def summary(self, query=None):
