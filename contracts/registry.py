@@ -1,9 +1,8 @@
 """Every known (type, version) and its schema; building and parsing envelopes."""
-from functools import cache
-
 from marshmallow import ValidationError
 
 from chassis import clock, ids
+from chassis.validation import schema_instance
 from contracts import activities, health, hospital, residents
 from contracts import deliberation, needs, outreach  # council
 from contracts.envelope import EnvelopeSchema
@@ -16,13 +15,6 @@ HOSPITAL_FACING = sorted(
     + [("health.referral_requested", 1)])
 
 _envelope_schema = EnvelopeSchema()
-
-
-@cache
-def _schema_instance(schema_class):
-    """One instance per schema class: building a marshmallow schema costs more than loading a
-    small event with it, and a loaded schema keeps no per-call state."""
-    return schema_class()
 
 
 class BadEnvelope(ValueError):
@@ -51,7 +43,7 @@ def new_event(event_type, data, version=None):
     if schema is None:
         raise UnknownEvent(f"unknown event {event_type} v{version}")
     try:
-        _schema_instance(schema).load(data)  # an event we publish must be one we would accept
+        schema_instance(schema).load(data)  # an event we publish must be one we would accept
     except ValidationError as exc:
         raise BadEnvelope(f"refusing to publish an invalid {event_type}: {exc.messages}") from None
     return {
@@ -77,7 +69,7 @@ def parse_envelope(body, accept_versions=None):
     schema = SCHEMAS.get(key)
     if schema is None or (accept_versions and envelope["version"] not in accept_versions):
         raise UnknownEvent(f"unknown event {key[0]} version {key[1]}")
-    data_schema = _schema_instance(schema)
+    data_schema = schema_instance(schema)
     try:
         envelope["data"] = data_schema.dump(data_schema.load(envelope["data"]))
     except ValidationError as exc:

@@ -75,10 +75,10 @@ class Note(Strict):
 ])
 def test_control_characters_are_422_by_field(payload, field):
     with pytest.raises(Invalid) as refused:
-        load(Note(), payload)
+        load(Note, payload)
     assert set(refused.value.errors) == {field}
 
 
 def test_text_keeps_tabs_and_line_breaks_and_names_keep_chinese():
-    loaded = load(Note(), {"title": " 凯旋社区\n", "body": "第一行\n\t第二行\r\n", "tags": ["志愿者"]})
+    loaded = load(Note, {"title": " 凯旋社区\n", "body": "第一行\n\t第二行\r\n", "tags": ["志愿者"]})
     assert loaded == {"title": "凯旋社区", "body": "第一行\n\t第二行", "tags": ["志愿者"]}

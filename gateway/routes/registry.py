@@ -74,7 +74,7 @@ class RegistryRoutes:
          query=CursorQuery, tag="registry", summary="One timeline across health, outreach, events and council")
     def resident_timeline(self, request, resident_id):
         staff_or_self(request, resident_id)
-        query = load(CursorQuery(), request.query)
+        query = load(CursorQuery, request.query)
         return self.residents.resident_timeline(resident_id, query["limit"], query["cursor"])
 
     # -- grids (网格) and households' places in them (issue 12) ----------------------------------
@@ -96,6 +96,6 @@ class RegistryRoutes:
         return self.residents.update_household(household_id, request.body)
 
     def _hierarchy(self, level, request):
-        query = load(PageQuery(), request.query)
+        query = load(PageQuery, request.query)
         limit, cursor = query.pop("limit"), query.pop("cursor")
         return self.residents.list_hierarchy(level, query, limit, cursor)

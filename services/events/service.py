@@ -36,7 +36,7 @@ class EventsService(HealthChecks):
     # -- partners ---------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def create_partner(self, payload):
-        data = load(schemas.PartnerIn(), payload)
+        data = load(schemas.PartnerIn, payload)
         partner = store.add_partner(self.store, partners.new_partner(data, self.call.actor))
         return partners.partner_view(partner)
 
@@ -47,7 +47,7 @@ class EventsService(HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def list_partners(self, query):
-        filters = load(schemas.PageQuery(), query or {})
+        filters = load(schemas.PageQuery, query or {})
         rows = store.list_partners(self.store, filters["limit"], filters["cursor"])
         return page([partners.partner_view(row, store.partner_totals(self.store, row["_id"]))
                      for row in rows], filters["limit"])
@@ -55,7 +55,7 @@ class EventsService(HealthChecks):
     # -- activities -------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def create_activity(self, payload):
-        data = load(schemas.ActivityIn(), payload)
+        data = load(schemas.ActivityIn, payload)
         community = self._one("communities", {"_id": data["community_id"]}, "community")
         if data.get("compound_id"):
             self._one("compounds", {"_id": data["compound_id"],
@@ -76,7 +76,7 @@ class EventsService(HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def list_activities(self, query):
-        filters = load(schemas.ActivityQuery(), query or {})
+        filters = load(schemas.ActivityQuery, query or {})
         start, end = _window(filters)
         rows = store.list_activities(self.store, filters, start, end, filters["limit"],
                                      filters["cursor"])
@@ -84,24 +84,24 @@ class EventsService(HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def update_activity(self, activity_id, payload):
-        data = load(schemas.ActivityPatch(), payload, partial=True)
+        data = load(schemas.ActivityPatch, payload, partial=True)
         return self._activity_view(lifecycle.edit(self.store, activity_id, data))
 
     @rpc(expected_exceptions=EXPECTED)
     def cancel_activity(self, activity_id, payload):
-        data = load(schemas.ActivityCancelIn(), payload)
+        data = load(schemas.ActivityCancelIn, payload)
         return self._activity_view(lifecycle.cancel(self.store, activity_id, data))
 
     @rpc(expected_exceptions=EXPECTED)
     def complete_activity(self, activity_id, payload):
-        data = load(schemas.ActivityCompleteIn(), payload or {})
+        data = load(schemas.ActivityCompleteIn, payload or {})
         return self._activity_view(lifecycle.complete(self.store, activity_id, data))
 
     # -- registrations ------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def register(self, activity_id, payload, as_resident=None):
         """`as_resident`: the caller is that resident and may register only themself."""
-        data = load(schemas.RegistrationIn(), payload)
+        data = load(schemas.RegistrationIn, payload)
         if as_resident and data["resident_id"] != as_resident:
             raise NotFound(f"no resident {data['resident_id']}")
         registration, position = signup.register(self.store, self.residents, activity_id,
@@ -110,33 +110,33 @@ class EventsService(HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def list_activity_registrations(self, activity_id, query):
-        filters = load(schemas.RegistrationQuery(), query or {})
+        filters = load(schemas.RegistrationQuery, query or {})
         signup.activity_of(self.store, activity_id)
         return self._registrations({"activity_id": activity_id}, filters)
 
     @rpc(expected_exceptions=EXPECTED)
     def list_registrations(self, query, as_resident=None):
-        filters = load(schemas.RegistrationQuery(), query or {})
+        filters = load(schemas.RegistrationQuery, query or {})
         if as_resident:
             filters["resident_id"] = as_resident
         return self._registrations({}, filters)
 
     @rpc(expected_exceptions=EXPECTED)
     def cancel_registration(self, registration_id, payload, as_resident=None):
-        data = load(schemas.RegistrationCancelIn(), payload or {})
+        data = load(schemas.RegistrationCancelIn, payload or {})
         registration = signup.cancel(self.store, registration_id, data, self.call.actor,
                                      as_resident)
         return signup.view(self.store, registration)
 
     @rpc(expected_exceptions=EXPECTED)
     def check_in(self, activity_id, payload):
-        data = load(schemas.CheckInIn(), payload)
+        data = load(schemas.CheckInIn, payload)
         return signup.view(self.store, signup.check_in(self.store, activity_id, data,
                                                        self.call.actor))
 
     @rpc(expected_exceptions=EXPECTED)
     def volunteer_hours(self, resident_id, query):
-        filters = load(schemas.HoursQuery(), query or {})
+        filters = load(schemas.HoursQuery, query or {})
         self.residents.get_resident(resident_id)  # 404 for another tenant's resident
         start = filters["from_"].isoformat() if filters.get("from_") else None
         end = filters["to"].isoformat() if filters.get("to") else None

@@ -39,7 +39,7 @@ class HealthService(HealthChecks):
     @rpc(expected_exceptions=EXPECTED)
     @internal_command("/internal/visits")
     def schedule_visit(self, payload):
-        data = load(schemas.VisitIn(), payload)
+        data = load(schemas.VisitIn, payload)
         resident = self.residents.resident_ref(data["resident_id"])  # NotFound across tenants
         visit = domain.new_visit(data, resident, self.call.actor_record())
         return self._view(store.add_visit(
@@ -49,7 +49,7 @@ class HealthService(HealthChecks):
     @rpc(expected_exceptions=EXPECTED)
     @internal_command("/internal/visits/<string:visit_id>/complete")
     def complete_visit(self, visit_id, payload):
-        data = load(schemas.VisitCompletionIn(), payload)
+        data = load(schemas.VisitCompletionIn, payload)
         changes = domain.completion(data, self.call.actor_record())
         return self._transition(visit_id, changes, "health.visit_completed",
                                 domain.completed_event_data)
@@ -57,7 +57,7 @@ class HealthService(HealthChecks):
     @rpc(expected_exceptions=EXPECTED)
     @internal_command("/internal/visits/<string:visit_id>/cancel")
     def cancel_visit(self, visit_id, payload):
-        data = load(schemas.VisitCancelIn(), payload or {})
+        data = load(schemas.VisitCancelIn, payload or {})
         changes = domain.cancellation(data, self.call.actor_record())
         return self._transition(visit_id, changes, "health.visit_cancelled",
                                 domain.cancelled_event_data)
@@ -68,7 +68,7 @@ class HealthService(HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def list_visits(self, query):
-        filters = load(schemas.VisitQuery(), query)
+        filters = load(schemas.VisitQuery, query)
         rows = store.find_visits(self.store, filters, filters["limit"], filters["cursor"])
         return page([self._view(row) for row in rows], filters["limit"])
 
@@ -83,7 +83,7 @@ class HealthService(HealthChecks):
     # -- follow-ups ----------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def list_follow_ups(self, query):
-        filters = load(schemas.FollowUpQuery(), query)
+        filters = load(schemas.FollowUpQuery, query)
         rows = store.find_follow_ups(self.store, filters, filters["limit"], filters["cursor"])
         return page([followups.follow_up_view(row) for row in rows], filters["limit"])
 
@@ -127,7 +127,7 @@ class HealthService(HealthChecks):
     # -- referrals ---------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def request_referral(self, payload):
-        data = load(schemas.ReferralIn(), payload)
+        data = load(schemas.ReferralIn, payload)
         visit = self._visit(data["visit_id"])
         if visit["status"] == "cancelled":
             raise Conflict("a cancelled visit cannot refer")
@@ -147,7 +147,7 @@ class HealthService(HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def list_referrals(self, query):
-        filters = load(schemas.ReferralQuery(), query)
+        filters = load(schemas.ReferralQuery, query)
         rows = store.find_referrals(self.store, filters, filters["limit"], filters["cursor"])
         return page([self._referral_view(row) for row in rows], filters["limit"])
 
@@ -170,14 +170,14 @@ class HealthService(HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def list_patient_reviews(self, query):
-        filters = load(schemas.ReviewQuery(), query)
+        filters = load(schemas.ReviewQuery, query)
         rows = store.find_reviews(self.store, filters, filters["limit"], filters["cursor"])
         return page([identity.review_view(row) for row in rows], filters["limit"])
 
     @rpc(expected_exceptions=EXPECTED)
     def resolve_patient_review(self, review_id, payload):
         """Staff say who the patient is: link them, and apply every event parked for them."""
-        data = load(schemas.ReviewResolveIn(), payload)
+        data = load(schemas.ReviewResolveIn, payload)
         review = intake.resolve_review(self.store, self.residents, review_id,
                                        data["resident_id"], settings_from(self.config),
                                        self.call.actor_record())

@@ -137,7 +137,7 @@ class MetricsService(HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def summary(self, query=None):
-        filters = load(schemas.SummaryQuery(), query or {})
+        filters = load(schemas.SummaryQuery, query or {})
         community = filters.get("community_id")
         if community and not self.store.sees_community(community):
             raise NotFound(f"no community {community}")  # another community's: as if absent

@@ -30,19 +30,19 @@ class ResidentsService(ActivityTimeline, HealthChecks):
     # -- hierarchy -------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def create_community(self, payload):
-        data = load(schemas.CommunityIn(), payload)
+        data = load(schemas.CommunityIn, payload)
         return _hierarchy_view(store.add(self.store, store.COMMUNITIES, domain.new_community(data)))
 
     @rpc(expected_exceptions=EXPECTED)
     def create_compound(self, payload):
-        data = load(schemas.CompoundIn(), payload)
+        data = load(schemas.CompoundIn, payload)
         community = _existing(self.store, store.COMMUNITIES, data["community_id"], "community")
         compound = domain.new_compound(data, community)
         return _hierarchy_view(store.add(self.store, store.COMPOUNDS, compound))
 
     @rpc(expected_exceptions=EXPECTED)
     def create_household(self, payload):
-        data = load(schemas.HouseholdIn(), payload)
+        data = load(schemas.HouseholdIn, payload)
         compound = _existing(self.store, store.COMPOUNDS, data["compound_id"], "compound")
         grid = self._grid_of(data.get("grid_id"), compound["community_id"])
         household = domain.new_household(data, compound, grid)
@@ -52,7 +52,7 @@ class ResidentsService(ActivityTimeline, HealthChecks):
     # -- grids (网格) and households' places in them ----------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def create_grid(self, payload):
-        data = load(schemas.GridIn(), payload)
+        data = load(schemas.GridIn, payload)
         community = _existing(self.store, store.COMMUNITIES, data["community_id"], "community")
         grid = grids.new_grid(data, community)
         event = new_event("residents.grid_changed", grids.grid_event_data(grid))
@@ -60,14 +60,14 @@ class ResidentsService(ActivityTimeline, HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def list_grids(self, query):
-        filters = load(schemas.GridQuery(), query or {})
+        filters = load(schemas.GridQuery, query or {})
         where = {"community_id": filters["community_id"]} if filters.get("community_id") else {}
         rows = store.list_all(self.store, store.GRIDS, where, filters["limit"], filters["cursor"])
         return page([grids.grid_view(row) for row in rows], filters["limit"])
 
     @rpc(expected_exceptions=EXPECTED)
     def update_household(self, household_id, payload):
-        data = load(schemas.HouseholdPatch(), payload, partial=True)
+        data = load(schemas.HouseholdPatch, payload, partial=True)
         current = _existing(self.store, store.HOUSEHOLDS, household_id, "household")
         grid = self._grid_of(data.get("grid_id"), current["community_id"])
         changes = grids.household_changes(data, grid)
@@ -111,7 +111,7 @@ class ResidentsService(ActivityTimeline, HealthChecks):
     # -- residents --------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def register_resident(self, payload):
-        data = load(schemas.ResidentIn(), payload)
+        data = load(schemas.ResidentIn, payload)
         household = _existing(self.store, store.HOUSEHOLDS, data["household_id"], "household")
         resident = domain.new_resident(data, household, self.call.actor_record())
         event = new_event("residents.resident_registered", domain.registered_event_data(resident))
@@ -119,7 +119,7 @@ class ResidentsService(ActivityTimeline, HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def update_resident(self, resident_id, payload):
-        data = load(schemas.ResidentPatch(), payload, partial=True)
+        data = load(schemas.ResidentPatch, payload, partial=True)
         current = _existing(self.store, store.RESIDENTS, resident_id, "resident")
         changes = domain.resident_changes(data)
         changes["updated_at"] = clock.now_iso()
@@ -140,7 +140,7 @@ class ResidentsService(ActivityTimeline, HealthChecks):
 
     @rpc(expected_exceptions=EXPECTED)
     def list_residents(self, query):
-        filters = load(schemas.ResidentQuery(), query)
+        filters = load(schemas.ResidentQuery, query)
         rows = store.search_residents(self.store, filters, clock.today(),
                                       filters["limit"], filters["cursor"])
         today = clock.today()

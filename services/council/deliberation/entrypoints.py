@@ -25,7 +25,7 @@ class DeliberationEntrypoints:
     # -- deliberations -------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def create_deliberation(self, payload):
-        data = load(schemas.DeliberationIn(), payload)
+        data = load(schemas.DeliberationIn, payload)
         # Also proves the community (and compound) exist in the caller's tenant (else 404).
         self.residents.count_households(data["community_id"], data.get("compound_id"))
         now = clock.now_iso()
@@ -40,7 +40,7 @@ class DeliberationEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def list_deliberations(self, query):
-        filters = load(schemas.DeliberationQuery(), query)
+        filters = load(schemas.DeliberationQuery, query)
         now = clock.now_iso()
         rows = store.find_deliberations(self.store, filters, now, filters["limit"],
                                         filters["cursor"])
@@ -52,7 +52,7 @@ class DeliberationEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def close_deliberation(self, deliberation_id, payload=None):
-        load(schemas.DeliberationCloseIn(), payload or {})
+        load(schemas.DeliberationCloseIn, payload or {})
         now = clock.now_iso()
         deliberation = self._deliberation(deliberation_id, now)
         closed = lifecycle.close_now(self.store, deliberation, now, self._count_households)
@@ -77,7 +77,7 @@ class DeliberationEntrypoints:
     # -- proposals -----------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def submit_proposal(self, payload):
-        data = load(schemas.ProposalIn(), payload)
+        data = load(schemas.ProposalIn, payload)
         now = clock.now_iso()
         deliberation = self._deliberation(data["deliberation_id"], now)
         by = domain.acted_by(self.call, data["author_resident_id"])
@@ -96,7 +96,7 @@ class DeliberationEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def list_proposals(self, query):
-        filters = load(schemas.ProposalQuery(), query)
+        filters = load(schemas.ProposalQuery, query)
         rows = store.find_proposals(self.store, filters, filters["limit"], filters["cursor"])
         counts = store.count_supports_of(self.store, [row["_id"] for row in rows])
         return page([domain.proposal_view(row, counts.get(row["_id"], 0)) for row in rows],
@@ -105,7 +105,7 @@ class DeliberationEntrypoints:
     # -- supports ------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def support_proposal(self, proposal_id, payload):
-        data = load(schemas.SupportIn(), payload)
+        data = load(schemas.SupportIn, payload)
         resident_id = data["resident_id"]
         proposal = self._proposal(proposal_id)
         now = clock.now_iso()
@@ -141,7 +141,7 @@ class DeliberationEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def list_supports(self, proposal_id, query):
-        filters = load(schemas.SupportQuery(), query)
+        filters = load(schemas.SupportQuery, query)
         self._proposal(proposal_id)  # NotFound, also for another tenant's
         rows = store.find_supports(self.store, proposal_id, filters["status"], filters["limit"],
                                    filters["cursor"])
@@ -173,7 +173,7 @@ class DeliberationEntrypoints:
     # -- decision and progress -------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def decide_proposal(self, proposal_id, payload):
-        data = load(schemas.DecisionIn(), payload)
+        data = load(schemas.DecisionIn, payload)
         proposal = self._proposal(proposal_id)
         now = clock.now_iso()
         deliberation = self._deliberation(proposal["deliberation_id"], now)
@@ -195,7 +195,7 @@ class DeliberationEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def record_progress(self, proposal_id, payload):
-        data = load(schemas.ProgressIn(), payload)
+        data = load(schemas.ProgressIn, payload)
         proposal = self._proposal(proposal_id)
         now = clock.now_iso()
         percent, note = data["percent"], data["note"]

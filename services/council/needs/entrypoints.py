@@ -21,7 +21,7 @@ class NeedsEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def raise_need(self, payload):
-        data = load(schemas.NeedIn(), payload)
+        data = load(schemas.NeedIn, payload)
         household = self.residents.household_ref(data["household_id"])  # 404 across tenants
         domain.check_own_household(self.call, household["id"], self._caller_household())
         on_behalf_of = None
@@ -44,7 +44,7 @@ class NeedsEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def list_needs(self, query):
-        filters = load(schemas.NeedQuery(), query or {})
+        filters = load(schemas.NeedQuery, query or {})
         if domain.is_resident_only(self.call):
             filters["household_id"] = self._caller_household() or "-"
         rows = store.find(self.store, filters, filters["limit"], filters["cursor"])
@@ -52,17 +52,17 @@ class NeedsEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def dispatch_need(self, need_id, payload):
-        data = load(schemas.DispatchIn(), payload)
+        data = load(schemas.DispatchIn, payload)
         return self._move_need(need_id, "dispatch", data, domain.actor(self.call))
 
     @rpc(expected_exceptions=EXPECTED)
     def resolve_need(self, need_id, payload):
-        data = load(schemas.ResolveIn(), payload)
+        data = load(schemas.ResolveIn, payload)
         return self._move_need(need_id, "resolve", data, domain.actor(self.call))
 
     @rpc(expected_exceptions=EXPECTED)
     def rate_need(self, need_id, payload):
-        data = load(schemas.RateIn(), payload)
+        data = load(schemas.RateIn, payload)
         own = self._caller_household()
         need = found(lambda nid: store.get(self.store, nid), need_id, "need")
         domain.visible_to(self.call, need, own)
@@ -71,7 +71,7 @@ class NeedsEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def need_scores(self, query):
-        filters = load(schemas.ScoresQuery(), query or {})
+        filters = load(schemas.ScoresQuery, query or {})
         start = deadlines.day_start(filters["from_"]) if filters.get("from_") else None
         end = deadlines.day_start(filters["to"] + timedelta(days=1)) if filters.get("to") else None
         community = filters.get("community_id")
@@ -82,7 +82,7 @@ class NeedsEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def need_clusters(self, query):
-        filters = load(schemas.ClustersQuery(), query or {})
+        filters = load(schemas.ClustersQuery, query or {})
         days = filters.get("days") or settings_from(self.config).need_cluster_days
         since = clock.iso(clock.utcnow() - timedelta(days=days))
         rows = store.received_between(self.store, since, None,

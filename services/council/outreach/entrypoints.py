@@ -20,7 +20,7 @@ class OutreachEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def record_door_knock(self, payload):
-        data = load(schemas.DoorKnockIn(), payload)
+        data = load(schemas.DoorKnockIn, payload)
         household = self.residents.household_ref(data["household_id"])  # 404 across tenants
         domain.check_may_knock(self.call, household)
         named = set(data["residents_met"]) | {n["resident_id"] for n in data["needs"]
@@ -38,7 +38,7 @@ class OutreachEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def list_door_knocks(self, query):
-        filters = load(schemas.DoorKnockQuery(), query or {})
+        filters = load(schemas.DoorKnockQuery, query or {})
         start = deadlines.day_start(filters["from_"]) if filters.get("from_") else None
         end = deadlines.day_start(filters["to"] + timedelta(days=1)) if filters.get("to") else None
         rows = store.find_knocks(self.store, filters, start, end, filters["limit"],
@@ -47,7 +47,7 @@ class OutreachEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED)
     def coverage(self, query):
-        filters = load(schemas.CoverageQuery(), query or {})
+        filters = load(schemas.CoverageQuery, query or {})
         week = filters.get("week") or deadlines.current_week()
         community, grid = filters.get("community_id"), filters.get("grid_id")
         if community and not self.store.sees_community(community):
