@@ -3,9 +3,9 @@
 kept from the registry's events so council never reads the registry's database.
 
 `HouseholdsProjection` is an entrypoints mixin of CouncilService; the functions below are
-the only code touching these collections. Every write is an upsert by the registry's id, so
-a redelivered or reordered event leaves the same state (a later change wins by `updated_at`
-where order matters)."""
+the only code touching these collections. Every write is keyed by the registry's id, and the
+registry's facts are written only where the stored ones are older than the event's (its
+`event_version`), so a redelivered or reordered event leaves the newest state (ADR 0017)."""
 from datetime import timedelta
 
 from pymongo import ASCENDING
@@ -72,11 +72,28 @@ def _backfill_worklist(raw):
 # the grid's count) from the document as it now is. The keys are set only while the inputs
 # are still the ones read, so a slower writer never leaves keys of an older state; a
 # redelivery settles to the same.
-def save_household(db, data):
+#
+# Events arrive in any order (redeliveries, two consumers, the retry path), so the registry's
+# facts carry the version of the event that wrote them and are written only where the stored
+# version is older or absent (documents from before versions, or created by a knock or a
+# resident's event first): a late older event changes nothing.
+REGISTRY_VERSION = "registry_version"  # a household's: its events carry its whole state
+
+
+def event_version(envelope):
+    """Sorts as the registry wrote its events: occurred_at (fixed-width UTC, milliseconds),
+    then the event id (time-ordered, chassis/ids.py) between events of one millisecond.
+    The "v" keeps it from looking like a time: the stand-in's update filters compare a string
+    starting with one as a time to the second, and match none with more after it."""
+    return f"v{envelope['occurred_at']}|{envelope['event_id']}"
+
+
+def save_household(db, data, version):
     fields = {k: data.get(k) for k in ("compound_id", "community_id", "address", "grid_id")}
-    _settle(db, db[HOUSEHOLDS].find_one_and_update({"_id": data["household_id"]},
-                                                   {"$set": fields}, upsert=True, record=False),
-            count=True)
+    written = _write_newer(db[HOUSEHOLDS], data["household_id"], fields, REGISTRY_VERSION,
+                           version)
+    # an older event (or this one again) writes nothing, and settles the state as it stands
+    _settle(db, written or db[HOUSEHOLDS].find_one({"_id": data["household_id"]}), count=True)
 
 
 def save_grid(db, data):
@@ -84,14 +101,58 @@ def save_grid(db, data):
     db[GRIDS].update_one({"_id": data["grid_id"]}, {"$set": fields}, upsert=True)
 
 
-def save_resident(db, resident_id, fields):
+RESIDENT_FACTS = ("household_id", "birth_date", "lives_alone")  # what resident_fields gives
+
+
+def save_resident(db, resident_id, fields, version):
     """The resident's facts; then `alone_from` of the household it lived in and of the one it
     lives in now (a move, a birth date, a lives_alone tag change either)."""
     before = db[RESIDENTS].find_one({"_id": resident_id}, projection={"household_id": 1})
-    after = db[RESIDENTS].find_one_and_update({"_id": resident_id}, {"$set": fields},
-                                              upsert=True, record=False)
+    after = _write_facts(db[RESIDENTS], resident_id, fields, version)
     for household_id in {(before or {}).get("household_id"), after.get("household_id")} - {None}:
         refresh_alone(db, household_id)
+
+
+def _write_facts(facts, resident_id, fields, version):
+    """Each fact kept at the newest event that named it: resident_updated carries only what
+    changed, so one version per document would let a newer change of one field stop a late
+    older change of another. Inserted whole when new; else a guarded write per fact named."""
+    named = [name for name in RESIDENT_FACTS if name in fields]
+    document = {"_id": resident_id, **fields, **{_fact_version(n): version for n in named}}
+    if facts.insert_if_absent(document):
+        return document
+    rest = {k: v for k, v in fields.items() if k not in named}  # community_id: never changes
+    for name in named:
+        _set_newer(facts, resident_id, {name: fields[name], **rest}, _fact_version(name),
+                   version)
+    return facts.find_one({"_id": resident_id}, projection={"household_id": 1})
+
+
+def _fact_version(name):
+    return f"{name}_version"
+
+
+def _write_newer(collection, doc_id, fields, stamp, version):
+    """Insert the document, or set `fields` on it where `stamp` is older than `version` (or
+    absent): the document as written, or None when it holds this version or a newer one."""
+    document = {"_id": doc_id, **fields, stamp: version}
+    if collection.insert_if_absent(document):
+        return {**document, "tenant": collection.tenant}
+    return _set_newer(collection, doc_id, fields, stamp, version)
+
+
+def _set_newer(collection, doc_id, fields, stamp, version):
+    """On an existing document (never deleted): `$lt` first, the usual case; then a document
+    without the version; failing both it has one, which only grows, so `$lt` once more
+    decides. Two guarded writes, not one `$or`: the stand-in answers `{_id, $or}` wrongly
+    (chassis/outbox.py, unleased)."""
+    update = {"$set": {**fields, stamp: version}}
+    for older in ({"$lt": version}, {"$exists": False}, {"$lt": version}):
+        written = collection.find_one_and_update({"_id": doc_id, stamp: older}, update,
+                                                 record=False)
+        if written is not None:
+            return written
+    return None
 
 
 def refresh_alone(db, household_id, tries=5):
@@ -239,11 +300,11 @@ class HouseholdsProjection:
 
     @consume_event("residents", "household_registered")
     def project_household_registered(self, envelope):
-        save_household(self.store, envelope["data"])
+        save_household(self.store, envelope["data"], event_version(envelope))
 
     @consume_event("residents", "household_changed")
     def project_household_changed(self, envelope):
-        save_household(self.store, envelope["data"])
+        save_household(self.store, envelope["data"], event_version(envelope))
 
     @consume_event("residents", "grid_changed")
     def project_grid_changed(self, envelope):
@@ -253,7 +314,8 @@ class HouseholdsProjection:
     def project_resident_registered(self, envelope):
         data = envelope["data"]
         save_resident(self.store, data["resident_id"],
-                      {**resident_fields(data), "community_id": data["community_id"]})
+                      {**resident_fields(data), "community_id": data["community_id"]},
+                      event_version(envelope))
 
     @consume_event("residents", "resident_updated")
     def project_resident_updated(self, envelope):
@@ -261,4 +323,5 @@ class HouseholdsProjection:
         fields = resident_fields(data["changes"])
         if fields:  # community_id on every document: the community scope filters by it
             save_resident(self.store, data["resident_id"],
-                          {**fields, "community_id": data["community_id"]})
+                          {**fields, "community_id": data["community_id"]},
+                          event_version(envelope))
