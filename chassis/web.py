@@ -6,9 +6,11 @@ entrypoint of our services uses `http` from here (the gateway's `@api` too), so 
 this one server per process. It also refuses, before any entrypoint runs, a body whose
 Content-Length is past GONGZHI_MAX_BODY_BYTES (413; chassis/bodies.py bounds chunked ones)."""
 import json
+import logging
 
+from eventlet import wsgi
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
@@ -64,6 +66,14 @@ class ProblemWsgiApp(WsgiApp):
 class ProblemWebServer(WebServer):
     def get_wsgi_app(self):
         return ProblemWsgiApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
+        """nameko's server, with eventlet's access line built only when it would be logged:
+        eventlet formats it (a date string and all) on every request before the logger drops
+        it at WARNING (1-2% of the gateway's and residents' samples per read)."""
+        log = logging.getLogger("nameko.web.server")
+        return wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=debug,
+                           log=log, log_output=log.isEnabledFor(logging.INFO))
 
 
 class HttpEntrypoint(HttpRequestHandler):
