@@ -249,6 +249,12 @@ class TenantCollection:
         self._announce(document["_id"], completed, alone=pending == len(completed))
         return document
 
+    def update_many(self, query, update):
+        """Update this tenant's documents matching the query; no events, not recorded. How
+        many matched."""
+        self._checked_update(query, update, upsert=False)
+        return self._collection.update_many(self._scoped(query), update).matched_count
+
     def delete_many(self, query):
         """Delete this tenant's documents matching the query (never another tenant's)."""
         return self._collection.delete_many(self._scoped(query)).deleted_count

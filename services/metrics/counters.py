@@ -35,6 +35,11 @@ COHORTS, VISIT_DAYS, SERVED_SHARDS = "summary_cohorts", "summary_visit_days", "s
 TALLIED = {COHORTS: (("community_id", "year"), ("members_n", "served_n")),
            VISIT_DAYS: (("community_id", "day"), ("visits_n", "packages_n")),
            SERVED_SHARDS: (("community_id",), ("n",))}
+# per tallied collection: what its credits write (emptied by a rebuild's forget)
+CREDITED = {COHORTS: ("members", "served", "members_n", "served_n", "members_days",
+                      "served_days"),
+            VISIT_DAYS: ("visits", "visits_n", "packages_n"),
+            SERVED_SHARDS: ("residents", "n")}
 COMMUNITY_SCOPED = (COHORTS, VISIT_DAYS, SERVED_SHARDS,
                     *(tallies.tally_collection(name) for name in TALLIED))
 TALLIES_MARK = "summary_tallies_v1"
@@ -180,6 +185,7 @@ def served(db, community_id):
 
 
 def forget(db):
-    for name in (COHORTS, VISIT_DAYS, SERVED_SHARDS):
-        db[name].delete_many({})
-        tallies.forget(db, name)
+    """Emptied in place, not deleted: a document's version keeps growing across a rebuild,
+    so a fold that read it before cannot leave its older copy as the tally of the new one."""
+    for name in TALLIED:
+        tallies.empty(db, name, CREDITED[name])

@@ -106,5 +106,9 @@ def mark_all(raw, name):
     raw[name].update_many({}, marked({}))
 
 
-def forget(db, name):
-    db[tally_collection(name)].delete_many({})
+def empty(db, name, credited):
+    """A rebuild's forget of the tenant's documents of `name`: their `credited` fields go,
+    marked like a credit. Not deleted: a deleted document would start again at version 1,
+    below the tally a fold that read it before may still write, and that stale copy would
+    then pass for current. The tallies stay, behind the documents' versions, until folded."""
+    db[name].update_many({}, marked({"$unset": {field: "" for field in credited}}))
