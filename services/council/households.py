@@ -122,10 +122,12 @@ def _write_facts(facts, resident_id, fields, version):
     if facts.insert_if_absent(document):
         return document
     rest = {k: v for k, v in fields.items() if k not in named}  # community_id: never changes
+    written = None
     for name in named:
-        _set_newer(facts, resident_id, {name: fields[name], **rest}, _fact_version(name),
-                   version)
-    return facts.find_one({"_id": resident_id}, projection={"household_id": 1})
+        written = _set_newer(facts, resident_id, {name: fields[name], **rest},
+                             _fact_version(name), version) or written
+    # a write answers the document after it; only when every fact was older, read it
+    return written or facts.find_one({"_id": resident_id}, projection={"household_id": 1})
 
 
 def _fact_version(name):
