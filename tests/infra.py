@@ -188,6 +188,18 @@ def wait_until(check, timeout=10, interval=0.02, what="condition"):
     raise AssertionError(f"{what} did not happen within {timeout}s (last: {last!r})")
 
 
+def staff_database(raw, tenant, community_scoped=(), communities=None):
+    """A raw database as a community staff member of `tenant` (limited to `communities`, if
+    named) sees it through the store layer: what an entrypoint's `self.store` is."""
+    from chassis import context
+    from chassis.tenancy import TenantDatabase
+
+    data = {}
+    context.bind(data, tenant=tenant, actor="t", roles=["community_staff"],
+                 communities=communities)
+    return TenantDatabase(raw, context.Call(data), community_scoped=community_scoped)
+
+
 def called_over_rpc(settings, service, method, tenant, *args, roles=("community_staff",)):
     """What `service.method(*args)` answers over RPC for a staff member of `tenant`: the
     answer a direct (HTTP) read must equal."""

@@ -8,11 +8,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from chassis import clock
-from chassis.context import Call, bind
-from chassis.tenancy import TenantDatabase
 from services.council import households, service
 from services.council.needs import deadlines
 from services.council.outreach import coverage_read, store
+from tests.infra import staff_database
 
 pytestmark = pytest.mark.integration
 TODAY = date(2026, 12, 1)
@@ -30,9 +29,7 @@ def on_the_day(monkeypatch):
 def database(mongo, db_prefix, tenant="hongwei", communities=None):
     raw = mongo[f"{db_prefix}_council"]
     service.ensure_indexes(raw)
-    data = {}
-    bind(data, tenant=tenant, actor="t", roles=["community_staff"], communities=communities)
-    return TenantDatabase(raw, Call(data), community_scoped=service.COMMUNITY_SCOPED)
+    return staff_database(raw, tenant, service.COMMUNITY_SCOPED, communities)
 
 
 def at(day, hour=10):

@@ -9,10 +9,9 @@ from datetime import date, datetime, timezone
 import pytest
 
 from chassis import clock, ids
-from chassis.context import Call, bind
-from chassis.tenancy import TenantDatabase
 from services.council import household_counts, households, service
 from services.council.needs import deadlines
+from tests.infra import staff_database
 
 pytestmark = pytest.mark.integration
 TODAY = date(2026, 12, 1)
@@ -28,9 +27,7 @@ def on_the_day(monkeypatch):
 def db(mongo, db_prefix):
     raw = mongo[f"{db_prefix}_council"]
     service.ensure_indexes(raw)
-    data = {}
-    bind(data, tenant="hongwei", actor="t", roles=["community_staff"])
-    return TenantDatabase(raw, Call(data), community_scoped=service.COMMUNITY_SCOPED)
+    return staff_database(raw, "hongwei", service.COMMUNITY_SCOPED)
 
 
 def version(day, minute=0, ms=0):

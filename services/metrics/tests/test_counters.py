@@ -6,10 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from chassis.context import Call, bind
-from chassis.tenancy import TenantDatabase
 from contracts.elderly import elderly_cutoff
 from services.metrics import counters, store
+from tests.infra import staff_database
 
 pytestmark = pytest.mark.integration
 COMMUNITIES = ("c-东", "c-西", "c-南")
@@ -18,9 +17,7 @@ COMMUNITIES = ("c-东", "c-西", "c-南")
 def database(mongo, db_prefix, tenant="hongwei", communities=None):
     raw = mongo[f"{db_prefix}_metrics"]
     store.ensure_indexes(raw)
-    data = {}
-    bind(data, tenant=tenant, actor="t", roles=["community_staff"], communities=communities)
-    return TenantDatabase(raw, Call(data), community_scoped=store.COMMUNITY_SCOPED)
+    return staff_database(raw, tenant, store.COMMUNITY_SCOPED, communities)
 
 
 def aggregated(db, community, born_by):

@@ -7,9 +7,8 @@ import threading
 
 import pytest
 
-from chassis.context import Call, bind
-from chassis.tenancy import TenantDatabase
 from services.metrics import household_counters, need_counters, outreach, store
+from tests.infra import staff_database
 
 pytestmark = pytest.mark.integration
 COMMUNITIES = ("c-东", "c-西", "c-南")
@@ -20,9 +19,7 @@ def database(mongo, db_prefix, tenant="hongwei", communities=None):
     raw = mongo[f"{db_prefix}_metrics"]
     store.ensure_indexes(raw)
     outreach.ensure_indexes(raw)
-    data = {}
-    bind(data, tenant=tenant, actor="t", roles=["community_staff"], communities=communities)
-    return TenantDatabase(raw, Call(data), community_scoped=store.COMMUNITY_SCOPED)
+    return staff_database(raw, tenant, store.COMMUNITY_SCOPED, communities)
 
 
 def versions(rng, need_id, community):

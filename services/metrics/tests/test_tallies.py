@@ -37,6 +37,27 @@ def own_sums(db, name):
     return {n: sum(row.get(n) or 0 for row in rows) for n in names}
 
 
+def folded_tenant(mongo, db_prefix, seed):
+    """A new tenant with its facts recorded and folded: (raw, db, cutoff, residents, visits)."""
+    raw = mongo[f"{db_prefix}_metrics"]
+    db = database(mongo, db_prefix, tenant=f"t-{uuid.uuid4().hex[:6]}")
+    cutoff = elderly_cutoff(date.today())
+    residents, visits = facts(random.Random(seed), cutoff)
+    for fact in residents + visits:
+        record(db, fact)
+    counters.fold(raw)
+    return raw, db, cutoff, residents, visits
+
+
+def assert_folded(raw, db, cutoff):
+    """After one more fold: nothing dirty, every tally its document's sums, figures exact."""
+    counters.fold(raw)
+    assert dirty(db) == 0
+    for name in counters.TALLIED:
+        assert tallied_sums(db, name) == own_sums(db, name)
+    assert_same(db, cutoff)
+
+
 def test_figures_are_exact_before_between_and_after_folds(mongo, db_prefix):
     rng = random.Random(11)
     db = database(mongo, db_prefix, tenant=f"t-{uuid.uuid4().hex[:6]}")
@@ -66,14 +87,7 @@ def test_figures_are_exact_before_between_and_after_folds(mongo, db_prefix):
 
 
 def test_a_fold_cut_short_before_it_clears_leaves_the_figures_exact(mongo, db_prefix, monkeypatch):
-    rng = random.Random(12)
-    raw = mongo[f"{db_prefix}_metrics"]
-    db = database(mongo, db_prefix, tenant=f"t-{uuid.uuid4().hex[:6]}")
-    cutoff = elderly_cutoff(date.today())
-    residents, visits = facts(rng, cutoff)
-    for fact in residents + visits:
-        record(db, fact)
-    counters.fold(raw)
+    raw, db, cutoff, residents, visits = folded_tenant(mongo, db_prefix, 12)
     for fact in visits[:5]:  # redeliveries credit nothing
         record(db, fact)
     assert dirty(db) == 0
@@ -139,21 +153,11 @@ def test_folds_racing_credits_and_each_other_end_exact(mongo, db_prefix):
         thread.join()
     assert errors == []
     assert_same(db, cutoff)
-    counters.fold(raw)
-    assert dirty(db) == 0
-    for name in counters.TALLIED:
-        assert tallied_sums(db, name) == own_sums(db, name)
-    assert_same(db, cutoff)
+    assert_folded(raw, db, cutoff)
 
 
 def test_counters_from_before_the_tallies_are_read_exactly_then_folded(mongo, db_prefix):
-    raw = mongo[f"{db_prefix}_metrics"]
-    db = database(mongo, db_prefix, tenant=f"t-{uuid.uuid4().hex[:6]}")
-    cutoff = elderly_cutoff(date.today())
-    residents, visits = facts(random.Random(14), cutoff)
-    for fact in residents + visits:
-        record(db, fact)
-    counters.fold(raw)
+    raw, db, cutoff, _, _ = folded_tenant(mongo, db_prefix, 14)
     # as a store from before left them: no version, no mark, no tallies
     for name in counters.TALLIED:
         raw[name].update_many({"tenant": db.tenant}, {"$unset": {"v": "", "dirty": ""}})
@@ -172,14 +176,7 @@ def test_a_fold_that_read_before_a_rebuild_cannot_leave_its_copy_behind(mongo, d
     """A fold reads the documents, a rebuild forgets the tenant's counters and derives them
     again from fewer facts, then the fold writes what it read: the figures are the new
     facts', and so are the tallies after the next fold."""
-    rng = random.Random(15)
-    raw = mongo[f"{db_prefix}_metrics"]
-    db = database(mongo, db_prefix, tenant=f"t-{uuid.uuid4().hex[:6]}")
-    cutoff = elderly_cutoff(date.today())
-    residents, visits = facts(rng, cutoff)
-    for fact in residents + visits:
-        record(db, fact)
-    counters.fold(raw)
+    raw, db, cutoff, residents, visits = folded_tenant(mongo, db_prefix, 15)
     for fact in visits[:30]:  # credited since: dirty, for the fold below to read
         record(db, {**fact, "_id": f"{fact['_id']}-again"})
     real_bulk_write, rebuilt = type(raw[counters.COHORTS]).bulk_write, []
@@ -197,8 +194,4 @@ def test_a_fold_that_read_before_a_rebuild_cannot_leave_its_copy_behind(mongo, d
     monkeypatch.undo()
     assert rebuilt
     assert_same(db, cutoff)
-    counters.fold(raw)
-    assert dirty(db) == 0
-    for name in counters.TALLIED:
-        assert tallied_sums(db, name) == own_sums(db, name)
-    assert_same(db, cutoff)
+    assert_folded(raw, db, cutoff)
