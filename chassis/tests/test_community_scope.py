@@ -114,3 +114,21 @@ def test_consumers_bind_no_communities():
 def test_declarations():
     assert community_fields(("a", "b")) == {"a": "community_id", "b": "community_id"}
     assert community_fields({"communities": "_id"}) == {"communities": "_id"}
+
+
+def test_a_read_by_id_alone_is_narrowed_and_answers_only_the_fields_asked(raw):
+    """The by-id read scopes the store's answer itself (chassis/tenancy.py): another
+    community's document is None whatever the projection, and the community field read for
+    the check is answered only when it was asked for."""
+    a = db(raw, ["A"])["things"]
+    for projection in (None, {"n": 1}, {"community_id": 0}, {"_id": 0, "n": 1}):
+        assert a.find_one({"_id": "B1"}, projection) is None
+    assert a.find_one({"_id": "A1"}, {"n": 1}) == {"_id": "A1", "n": 1}
+    assert a.find_one({"_id": "A1"}, {"community_id": 0})["n"] == 1
+    assert "community_id" not in a.find_one({"_id": "A1"}, {"community_id": 0})
+    assert a.find_one({"_id": "A1"})["community_id"] == "A"
+    assert db(raw, [])["things"].find_one({"_id": "A1"}) is None
+    assert db(raw, ["B"])["communities"].find_one({"_id": "A"}) is None
+    assert db(raw, ["B"])["communities"].find_one({"_id": "B"}, {"name": 1}) == {
+        "_id": "B", "name": "社区B"}
+    assert db(raw, tenant="other")["things"].find_one({"_id": "A1"}) is None

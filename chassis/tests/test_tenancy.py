@@ -67,3 +67,27 @@ def test_inserting_many_if_absent_keeps_what_exists_and_stamps_the_tenant(raw):
     with pytest.raises(CrossTenant):
         a["keys"].insert_all_absent([{"_id": "k9", "tenant": "b"}])
     assert raw["keys"].count_documents({"_id": "k9"}) == 0
+
+
+def test_a_read_by_id_alone_is_scoped_exactly_as_a_filtered_one(raw):
+    """find_one({"_id"}) asks the store by id alone (the stand-in's fast path) and scopes the
+    answer itself: the same documents, the same fields, as the tenant-filtered query."""
+    a, b = scoped(raw, "a"), scoped(raw, "b")
+    a["cards"].insert_one({"_id": "c1", "name": "王秀英", "note": "备注"})
+    assert b["cards"].find_one({"_id": "c1"}) is None
+    assert b["cards"].find_one({"_id": "c1"}, {"name": 1}) is None
+    assert b["cards"].find_one({"_id": "c1"}, {"tenant": 0}) is None
+    assert a["cards"].find_one({"_id": "c1", "tenant": "a"})["name"] == "王秀英"
+    with pytest.raises(CrossTenant):
+        a["cards"].find_one({"_id": "c1", "tenant": "b"})
+    # the fields asked for, and no more: the tenant read for the check is not answered
+    assert a["cards"].find_one({"_id": "c1"}, {"name": 1}) == {"_id": "c1", "name": "王秀英"}
+    assert a["cards"].find_one({"_id": "c1"}, {"_id": 0, "note": 1}) == {"note": "备注"}
+    assert "tenant" not in a["cards"].find_one({"_id": "c1"}, {"tenant": 0, "note": 0})
+    assert a["cards"].find_one({"_id": "c1"}) == raw["cards"].find_one(
+        {"_id": "c1"}, {"_outbox": 0, "_outbox_n": 0})
+    assert a["cards"].find_one({"_id": "missing"}) is None
+    # another field, or an operator on the id: the store's filter, as before
+    assert a["cards"].find_one({"_id": "c1", "name": "别人"}) is None
+    assert a["cards"].find_one({"_id": {"$in": ["c1"]}})["note"] == "备注"
+    assert b["cards"].find_one({"_id": {"$in": ["c1"]}}) is None

@@ -2,11 +2,13 @@
 every fact answers, on the same facts, for every community and a scoped caller: whatever
 the order of events, their redeliveries, birth-date changes and the daily elderly cutoff."""
 import random
+import uuid
 from datetime import date, timedelta
 
 import pytest
 
 from contracts.elderly import elderly_cutoff
+from chassis.counter_keys import shard_of
 from services.metrics import counters, store
 from tests.infra import staff_database
 
@@ -182,3 +184,21 @@ def test_facts_stored_before_the_counters_are_aggregated_until_a_rebuild(mongo, 
     store.record_resident(db, {k: v for k, v in fact.items() if k != "tenant"})
     assert store.counters_exact(db)
     assert store.counted_figures(db, None, elderly_cutoff(date.today()))["registered"] == 1
+
+
+def test_whether_a_resident_is_counted_served_is_read_for_that_resident_only(mongo, db_prefix):
+    """The check that spares a repeat visit its credits: true once the resident is counted in
+    that community, and not for another resident of the same shard, another community or
+    another tenant."""
+    db = database(mongo, db_prefix, tenant=f"served-{uuid.uuid4().hex[:6]}")
+    others = [f"r{i}" for i in range(200)]
+    resident = "a.b$居民"  # an id that looks like a path
+    same_shard = next(r for r in others if shard_of(r) == shard_of(resident))
+    assert not counters.is_counted_served(db, "c1", resident)
+    assert counters.served_add(db, "c1", resident)
+    assert counters.is_counted_served(db, "c1", resident)
+    assert not counters.is_counted_served(db, "c1", same_shard)
+    assert not counters.is_counted_served(db, "c2", resident)
+    other_tenant = database(mongo, db_prefix, tenant=f"other-{uuid.uuid4().hex[:6]}")
+    assert not counters.is_counted_served(other_tenant, "c1", resident)
+    assert not counters.served_add(db, "c1", resident)
