@@ -83,6 +83,10 @@ def test_a_read_by_id_alone_is_scoped_exactly_as_a_filtered_one(raw):
     # the fields asked for, and no more: the tenant read for the check is not answered
     assert a["cards"].find_one({"_id": "c1"}, {"name": 1}) == {"_id": "c1", "name": "王秀英"}
     assert a["cards"].find_one({"_id": "c1"}, {"_id": 0, "note": 1}) == {"note": "备注"}
+    assert a["cards"].find_one({"_id": "c1"}, {"_id": 1}) == {"_id": "c1"}
+    assert b["cards"].find_one({"_id": "c1"}, {"_id": 1}) is None
+    assert a["cards"].find_one({"_id": "c1"}, {"_id": 0}) == {"tenant": "a", "name": "王秀英",
+                                                              "note": "备注"}
     assert "tenant" not in a["cards"].find_one({"_id": "c1"}, {"tenant": 0, "note": 0})
     assert a["cards"].find_one({"_id": "c1"}) == raw["cards"].find_one(
         {"_id": "c1"}, {"_outbox": 0, "_outbox_n": 0})
@@ -91,3 +95,19 @@ def test_a_read_by_id_alone_is_scoped_exactly_as_a_filtered_one(raw):
     assert a["cards"].find_one({"_id": "c1", "name": "别人"}) is None
     assert a["cards"].find_one({"_id": {"$in": ["c1"]}})["note"] == "备注"
     assert b["cards"].find_one({"_id": {"$in": ["c1"]}}) is None
+
+
+def test_hidden_fields_are_never_answered_by_any_read(raw):
+    """Outbox bookkeeping is dropped from every answer (applied here, not by the store)."""
+    a = scoped(raw, "a")
+    event = {"event_id": "H1", "type": "health.visit_cancelled", "version": 1,
+             "occurred_at": "t", "data": {}}
+    a["cards"].insert_one({"_id": "h1", "name": "甲"}, events=[event])
+    after = a["cards"].find_one_and_update({"_id": "h1"}, {"$set": {"name": "乙"}},
+                                           events=[{**event, "event_id": "H2"}])
+    assert after["name"] == "乙" and "_outbox" not in after and "_outbox_n" not in after
+    assert raw["cards"].find_one({"_id": "h1"})["_outbox_n"] == 2
+    for answer in (a["cards"].find_one({"_id": "h1"}), a["cards"].find_one({"name": "乙"}),
+                   *a["cards"].find({"_id": "h1"})):
+        assert answer["name"] == "乙" and not [k for k in answer if k.startswith("_") and
+                                               k != "_id"]
