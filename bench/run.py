@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import platform as host
+import signal
 import subprocess
 import sys
 import time
@@ -384,4 +385,7 @@ def _pipeline_table(results):
 
 
 if __name__ == "__main__":
+    # A SIGTERM (a timeout, a killed run) unwinds like an error, so main's `finally` stops the
+    # platform's processes and the store instead of leaving them running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())
