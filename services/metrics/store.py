@@ -203,13 +203,16 @@ def visit_totals(db, community_id=None, start=None, end=None):
 
 
 def counted_figures(db, community_id, born_by):
-    """The unwindowed summary's resident and visit figures from the counters."""
-    registered, elderly, elderly_served = counters.residents(db, community_id, born_by)
+    """The unwindowed summary's resident and visit figures from the counters. Read in the
+    reverse of the order a visit credits them (cohort, served shard, visit day: record_visit),
+    so a summary that counts a visit counts whom it served too."""
     visits, packages = counters.visits(db, community_id)
+    served = counters.served(db, community_id)
+    registered, elderly, elderly_served = counters.residents(db, community_id, born_by)
     return {"registered": registered, "elderly_registered": elderly,
             "elderly_served": elderly_served,
             "visit_totals": {"visits_completed": visits, "medicine_packages": packages,
-                             "residents_served": counters.served(db, community_id)}}
+                             "residents_served": served}}
 
 
 def count_elderly_among(db, resident_ids, born_by):

@@ -81,23 +81,24 @@ def fold(raw, name, fields, names):
 
 def sums(db, name, match, names):
     """The sums `names` over the tenant's documents of `name` matching `match` (on fields
-    their tallies carry): from the tallies, with each dirty document's own sums instead."""
-    tallies = db[tally_collection(name)]
-    rows = tallies.aggregate([{"$match": match},
-                              {"$group": {"_id": None,
-                                          **{n: {"$sum": f"${n}"} for n in names}}}])
-    # a field absent from every tally is summed to None by the stand-in
-    total = {n: (rows[0].get(n) or 0) if rows else 0 for n in names}
+    their tallies carry): each document dirty now by its own sums, every other by its tally.
+
+    The dirty documents are read first, then the tallies of the others. A document that was
+    not dirty then had its tally equal to its sums (a credit marks it in its own write, a fold
+    clears the mark only where its copy is current), and a tally only moves forward, so every
+    document counts with its state at that first read or later. Reading the tallies first
+    would let a fold between the two reads hide a credit: copied after the tallies were
+    summed, no longer dirty when the documents were read."""
     projection = {field: 1 for field in (VERSION, *names)}
     dirty = db[name].find({**match, DIRTY: 1}, projection=projection)
-    if dirty:
-        held = {row["_id"]: row for row in tallies.find(
-            {"_id": {"$in": [doc["_id"] for doc in dirty]}}, projection=projection)}
-        for doc in dirty:
-            tally = held.get(doc["_id"], {})
-            if tally.get(VERSION, -1) < doc.get(VERSION, 0):  # else the tally is current
-                for n in names:
-                    total[n] += (doc.get(n) or 0) - (tally.get(n) or 0)
+    others = {**match, "_id": {"$nin": [doc["_id"] for doc in dirty]}} if dirty else match
+    rows = db[tally_collection(name)].aggregate([
+        {"$match": others}, {"$group": {"_id": None, **{n: {"$sum": f"${n}"} for n in names}}}])
+    # a field absent from every tally is summed to None by the stand-in
+    total = {n: (rows[0].get(n) or 0) if rows else 0 for n in names}
+    for doc in dirty:
+        for n in names:
+            total[n] += doc.get(n) or 0
     return total
 
 

@@ -195,3 +195,33 @@ def test_a_fold_that_read_before_a_rebuild_cannot_leave_its_copy_behind(mongo, d
     assert rebuilt
     assert_same(db, cutoff)
     assert_folded(raw, db, cutoff)
+
+
+def test_a_fold_between_a_readers_two_reads_hides_no_credit(mongo, db_prefix, monkeypatch):
+    """A summary reads a counter's dirty documents and its tallies in two reads; a fold that
+    copies a fresh credit and clears its mark in between must not make the credit vanish
+    from both (it did when the tallies were summed first)."""
+    raw, db, cutoff, residents, visits = folded_tenant(mongo, db_prefix, 14)
+    before = counters.visits(db, None)
+    record(db, {**visits[0], "_id": "v-between", "completed_at": visits[0]["completed_at"]})
+    assert dirty(db) > 0
+    from chassis.tenancy import TenantCollection
+    reads = {"n": 0}
+    real_find, real_aggregate = TenantCollection.find, TenantCollection.aggregate
+
+    def fold_before_the_second_read(real):
+        def read(collection, *args, **kwargs):
+            reads["n"] += 1
+            if reads["n"] == 2:
+                counters.fold(raw)  # lands between the reader's two reads
+            return real(collection, *args, **kwargs)
+        return read
+
+    monkeypatch.setattr(TenantCollection, "find", fold_before_the_second_read(real_find))
+    monkeypatch.setattr(TenantCollection, "aggregate",
+                        fold_before_the_second_read(real_aggregate))
+    during = counters.visits(db, None)
+    monkeypatch.undo()
+    assert reads["n"] >= 2 and dirty(db) == 0  # the fold did run in between
+    assert during == (before[0] + 1, before[1] + visits[0]["medicine_packages"])
+    assert_same(db, cutoff)
