@@ -4,8 +4,9 @@ A `TenantCollection` adds the tenant to every filter, stamps it on every documen
 and refuses a filter or document naming another tenant. A read by id alone is the one
 exception in form, not in effect: it asks the store for that id and answers the document only
 when it is the call's tenant's (and inside its communities), since ids are unique in a
-collection and the store stand-in answers an id alone far more cheaply than a filter. There is no method that reaches
-across tenants: code that must (the outbox relay, rebuilds) uses the raw collection and says so.
+collection and the store stand-in answers an id alone far more cheaply than a filter. There
+is no method that reaches across tenants: code that must (the outbox relay, rebuilds) uses the
+raw collection and says so.
 
 A call whose token names communities (chassis/context.py) is narrowed further on the
 collections its service declared community-owned (`Store(community_scoped=...)`): every

@@ -89,8 +89,7 @@ def sums(db, name, match, names):
     document counts with its state at that first read or later. Reading the tallies first
     would let a fold between the two reads hide a credit: copied after the tallies were
     summed, no longer dirty when the documents were read."""
-    projection = {field: 1 for field in (VERSION, *names)}
-    dirty = db[name].find({**match, DIRTY: 1}, projection=projection)
+    dirty = db[name].find({**match, DIRTY: 1}, projection={n: 1 for n in names})
     others = {**match, "_id": {"$nin": [doc["_id"] for doc in dirty]}} if dirty else match
     rows = db[tally_collection(name)].aggregate([
         {"$match": others}, {"$group": {"_id": None, **{n: {"$sum": f"${n}"} for n in names}}}])
