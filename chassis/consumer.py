@@ -57,6 +57,17 @@ PROCESSED = "_processed"
 DEFAULT_EXCHANGE = Exchange("")
 
 
+def call_data(envelope):
+    """The call context a handler of this event runs in: its tenant and actor."""
+    data = {}
+    context.bind(
+        data, tenant=envelope["tenant"], actor=envelope["actor"]["id"],
+        roles=envelope["actor"].get("roles", []),
+        on_behalf_of=envelope["actor"].get("on_behalf_of"),
+        correlation_id=envelope.get("correlation_id"), event_id=envelope["event_id"])
+    return data
+
+
 def retry_queue_name(queue_name, delay):
     return f"{queue_name}.retry.{delay:g}s"
 
@@ -147,15 +158,13 @@ class EventConsumer(EventHandler):
                 self.container.service_name, self.consumer_name, "duplicate").inc()
             self.queue_consumer.ack_message(message)
             return
-        data = {}
-        context.bind(
-            data, tenant=envelope["tenant"], actor=envelope["actor"]["id"],
-            roles=envelope["actor"].get("roles", []),
-            on_behalf_of=envelope["actor"].get("on_behalf_of"),
-            correlation_id=envelope.get("correlation_id"), event_id=envelope["event_id"])
+        self.apply(message, envelope, attempt)
+
+    def apply(self, message, envelope, attempt):
+        """Run the handler on a checked envelope in a worker of its own."""
         handle_result = partial(self.handle_result, message, envelope, attempt, time.monotonic())
         try:
-            self.container.spawn_worker(self, (envelope,), {}, context_data=data,
+            self.container.spawn_worker(self, (envelope,), {}, context_data=call_data(envelope),
                                         handle_result=handle_result)
         except Exception:  # container is being killed: give the message back
             self.queue_consumer.requeue_message(message)

@@ -275,6 +275,18 @@ class TenantCollection:
         self._announce(document["_id"], completed, alone=pending == len(completed))
         return document
 
+    def update_each(self, changes):
+        """Several `(query, update)` pairs, each applied to at most one document, in one
+        command (unordered; no events, not recorded): how many matched. A caller that needs
+        to know which reads them back."""
+        requests = []
+        for query, update in changes:
+            self._checked_update(query, update, upsert=False)
+            requests.append(pymongo.UpdateOne(self._scoped(query), update))
+        if not requests:
+            return 0
+        return self._collection.bulk_write(requests, ordered=False).matched_count
+
     def update_many(self, query, update):
         """Update this tenant's documents matching the query; no events, not recorded. How
         many matched."""

@@ -6,11 +6,10 @@ import uuid
 
 import pymongo
 import pytest
-from kombu import Connection
 
 from integrations.hospital.client import HospitalClient
 from services.health import sweep
-from tests.infra import ROOT
+from tests.infra import ROOT, taken_letters
 
 
 @pytest.fixture
@@ -35,16 +34,7 @@ def own_inbox(client):
 
 def dead_letters(platform, queue_name):
     """Take every message parked in a dead-letter queue: [(headers, body text)]."""
-    found = []
-    with Connection(platform.env["GONGZHI_AMQP_URI"]) as connection:
-        channel = connection.channel()
-        while True:
-            message = channel.basic_get(queue_name, no_ack=True)
-            if message is None:
-                return found
-            body = message.body.decode("utf-8", "replace") if isinstance(
-                message.body, bytes) else message.body
-            found.append((message.headers or {}, body))
+    return taken_letters(platform.env["GONGZHI_AMQP_URI"], queue_name)
 
 
 def run_sweep(platform, today, tenant, cli=False):

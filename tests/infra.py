@@ -176,6 +176,20 @@ def mongo(infra):
     client.close()
 
 
+def taken_letters(amqp_uri, queue_name):
+    """Take every message waiting in a queue (a dead-letter queue): [(headers, body text)]."""
+    found = []
+    with Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        while True:
+            message = channel.basic_get(queue_name, no_ack=True)
+            if message is None:
+                return found
+            body = message.body.decode("utf-8", "replace") if isinstance(
+                message.body, bytes) else message.body
+            found.append((message.headers or {}, body))
+
+
 def wait_until(check, timeout=10, interval=0.02, what="condition"):
     """Poll `check` until it returns something truthy; fail the test after `timeout`."""
     deadline = time.monotonic() + timeout

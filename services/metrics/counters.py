@@ -23,6 +23,7 @@ Summed from tallies (tallies.py): the ids and birth dates make these documents l
 the stand-in reads each whole, so the sums are read from slim copies a timer folds, exact
 meanwhile. Only the cutoff year's cohorts, a few documents, are read themselves.
 """
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 from pymongo import ASCENDING
@@ -89,24 +90,91 @@ def _cohort_id(db, community_id, birth_date):
 def credit_once(db, collection, doc_id, guard_field, value, fields, increments):
     """`$inc` once per id: only while `guard_field` is absent from the document. Not an
     upsert: the stand-in's upsert stores a dotted `$inc` path as one literal field name, so a
-    missing document is inserted empty first (once per document) and the update retried."""
-    update = {"$set": {guard_field: value}, "$inc": increments}
-    if collection in TALLIED:
-        tallies.marked(update)
-    query = {"_id": doc_id, guard_field: {"$exists": False}}
+    missing document is inserted empty first (once per document) and the update retried.
+    Absent, or holding the id already: inserted here or by a concurrent first id, either way
+    the retry counts this id once, or finds it counted."""
+    query, update = _guarded_change(collection, doc_id, {guard_field: value}, increments)
     if db[collection].update_one(query, update, record=False):
         return True
-    # Absent, or holding the id already. Inserted here or by a concurrent first id: either
-    # way the retry counts this id once, or finds it counted.
     db[collection].insert_if_absent({"_id": doc_id, **fields})
     return db[collection].update_one(query, update, record=False)
 
 
+def credit_each(db, credits):
+    """credit_once for every credit (the argument tuples after `db`), in far fewer commands:
+    a document's credits become one update guarded by all their ids' absence (as cheap to the
+    stand-in as one credit: 0.98 ms for ten, 0.84 for one), and a collection's documents one
+    command. Where a document is missing or holds one of the ids already, what it holds is
+    read back and each credit it lacks is written alone, so each still counts once.
+    Collections are written in the order their first credit comes: a caller keeps its order
+    of kinds (cohort before shard before day) by passing every credit of one kind first."""
+    collections = {}  # collection -> doc id -> guard field -> credit (one id twice is one)
+    for credit in credits:
+        collections.setdefault(credit[0], {}).setdefault(credit[1], {})[credit[2]] = credit
+    for collection, documents in collections.items():
+        if len(documents) == 1 and len(next(iter(documents.values()))) == 1:
+            credit_once(db, *next(iter(next(iter(documents.values())).values())))
+            continue
+        changes = [_together(collection, doc_id, group)
+                   for doc_id, group in documents.items()]
+        if db[collection].update_each(changes) == len(changes):
+            continue
+        held = held_guards(db, collection, {doc_id: list(group)
+                                            for doc_id, group in documents.items()})
+        for doc_id, group in documents.items():
+            for guard, credit in group.items():
+                if guard not in held.get(doc_id, ()):
+                    credit_once(db, *credit)
+
+
+def _guarded_change(collection, doc_id, guards, increments):
+    """The (query, update) setting every guard field to its value and adding `increments`,
+    only while none of the guards is in the document."""
+    update = {"$set": dict(guards), "$inc": dict(increments)}
+    if collection in TALLIED:
+        tallies.marked(update)
+    return {"_id": doc_id, **{guard: {"$exists": False} for guard in guards}}, update
+
+
+def _together(collection, doc_id, group):
+    """The change crediting every credit of `group` (guard field -> credit) at once."""
+    increments = Counter()
+    for credit in group.values():
+        increments.update(credit[5])
+    return _guarded_change(collection, doc_id,
+                           {guard: credit[3] for guard, credit in group.items()}, increments)
+
+
+def held_guards(db, collection, guards):
+    """{doc id: the guard fields (`field.key`) among `guards[doc id]` it holds}, read in one
+    command with only those entries projected. One document is read by id alone, the store's
+    cheap read (chassis/tenancy.py). The stand-in answers a dotted projection under the dotted
+    name, MongoDB as a nested document: either says the entry is there."""
+    projection = {guard: 1 for wanted in guards.values() for guard in wanted}
+    if len(guards) == 1:
+        [doc_id] = guards
+        found = db[collection].find_one({"_id": doc_id}, projection)
+        documents = [found] if found is not None else []
+    else:
+        documents = db[collection].find({"_id": {"$in": list(guards)}}, projection=projection)
+    held = {}
+    for document in documents:
+        held[document["_id"]] = {
+            guard for guard in guards[document["_id"]]
+            if guard in document or guard.partition(".")[2] in (
+                document.get(guard.partition(".")[0]) or {})}
+    return held
+
+
+def cohort_credit(db, kind, community_id, resident_id, birth_date):
+    return (COHORTS, _cohort_id(db, community_id, birth_date),
+            f"{kind}.{field_key(resident_id)}", birth_date,
+            {"community_id": community_id, "year": _year(birth_date)},
+            {f"{kind}_n": 1, f"{kind}_days.{birth_date}": 1})
+
+
 def cohort_add(db, kind, community_id, resident_id, birth_date):
-    return credit_once(db, COHORTS, _cohort_id(db, community_id, birth_date),
-                   f"{kind}.{field_key(resident_id)}", birth_date,
-                   {"community_id": community_id, "year": _year(birth_date)},
-                   {f"{kind}_n": 1, f"{kind}_days.{birth_date}": 1})
+    return credit_once(db, *cohort_credit(db, kind, community_id, resident_id, birth_date))
 
 
 def cohort_remove(db, kind, community_id, resident_id, birth_date):
@@ -123,36 +191,47 @@ def local_day(instant):
     return datetime.fromisoformat(instant).astimezone(CHINA).date().isoformat()
 
 
-def visit_add(db, fact):
+def visit_credit(db, fact):
     """`fact` as services.metrics.domain.visit_fact builds it."""
     day = local_day(fact["completed_at"])
-    return credit_once(db, VISIT_DAYS, f"{db.tenant}:{fact['community_id']}:{day}",
-                   f"visits.{field_key(fact['_id'])}", fact["medicine_packages"],
-                   {"community_id": fact["community_id"], "day": day},
-                   {"visits_n": 1, "packages_n": fact["medicine_packages"]})
+    return (VISIT_DAYS, f"{db.tenant}:{fact['community_id']}:{day}",
+            f"visits.{field_key(fact['_id'])}", fact["medicine_packages"],
+            {"community_id": fact["community_id"], "day": day},
+            {"visits_n": 1, "packages_n": fact["medicine_packages"]})
+
+
+def visit_add(db, fact):
+    return credit_once(db, *visit_credit(db, fact))
 
 
 def _served_shard_id(db, community_id, resident_id):
     return f"{db.tenant}:{community_id}:{shard_of(resident_id)}"
 
 
+def served_credit(db, community_id, resident_id):
+    return (SERVED_SHARDS, _served_shard_id(db, community_id, resident_id),
+            f"residents.{field_key(resident_id)}", 1, {"community_id": community_id}, {"n": 1})
+
+
 def served_add(db, community_id, resident_id):
     """True the first time this resident is counted served in this community."""
-    return credit_once(db, SERVED_SHARDS, _served_shard_id(db, community_id, resident_id),
-                   f"residents.{field_key(resident_id)}", 1, {"community_id": community_id},
-                   {"n": 1})
+    return credit_once(db, *served_credit(db, community_id, resident_id))
 
 
 def is_counted_served(db, community_id, resident_id):
-    # Read by id with the one entry projected, and looked at here: a read by id alone is the
-    # store's cheap one (chassis/tenancy.py). The stand-in answers a dotted projection under
-    # the dotted name, MongoDB as a nested document; either says the entry is there.
-    key = field_key(resident_id)
-    shard = db[SERVED_SHARDS].find_one({"_id": _served_shard_id(db, community_id, resident_id)},
-                                       {f"residents.{key}": 1})
-    if shard is None:
-        return False
-    return f"residents.{key}" in shard or key in (shard.get("residents") or {})
+    return (community_id, resident_id) in counted_served(db, {(community_id, resident_id)})
+
+
+def counted_served(db, pairs):
+    """Which of these (community, resident id) pairs are counted served: their shards read in
+    one command."""
+    wanted = {}
+    for pair in pairs:
+        credit = served_credit(db, *pair)
+        wanted.setdefault(credit[1], {})[credit[2]] = pair
+    held = held_guards(db, SERVED_SHARDS, {shard: list(keys) for shard, keys in wanted.items()})
+    return {pair for shard, keys in wanted.items() for guard, pair in keys.items()
+            if guard in held.get(shard, ())}
 
 
 # -- reads ----------------------------------------------------------------------------------------

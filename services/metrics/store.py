@@ -105,35 +105,57 @@ def move_resident(db, resident_id, changes):
 
 
 def record_visit(db, fact):
-    """The fact, then the resident's served counters and the day's visit counter (each
-    credited once per id, so a redelivery adds nothing)."""
+    return record_visits(db, [fact])
+
+
+def record_visits(db, facts):
+    """One tenant's completed visits, in a few commands whatever their number (metrics takes
+    them in batches, chassis/batches.py): the facts, then the residents' served counters, then
+    the days' visit counters, each credited once per id, so a redelivery adds nothing. How many
+    facts were new."""
+    facts = list({fact["_id"]: fact for fact in facts}.values())
     # Keyed by tenant and visit id: `_id` is global, and another subdistrict's visit (or an
     # outside id) with the same id must not pass for this one's, already counted.
-    inserted = db[VISIT_FACTS].insert_if_absent(
-        {**fact, "_id": f"{db.tenant}:{fact['_id']}", "visit_id": fact["_id"]})
-    community, resident_id = fact["community_id"], fact["resident_id"]
-    resident = db[RESIDENT_FACTS].find_one({"_id": resident_id},
-                                           {"community_id": 1, "birth_date": 1})
-    registered_here = resident is not None and resident["community_id"] == community
-    if resident is not None and not registered_here:
-        _mark_crossed(db)
-    # A resident counted served here is counted in their cohort too: the cohort is credited
-    # before the shard, so a crash between them leaves the shard uncredited and the
+    inserted = db[VISIT_FACTS].insert_all_absent(
+        [{**fact, "_id": f"{db.tenant}:{fact['_id']}", "visit_id": fact["_id"]}
+         for fact in facts])
+    residents = _resident_facts(db, {fact["resident_id"] for fact in facts})
+    for fact in facts:
+        resident = residents.get(fact["resident_id"])
+        if resident is not None and resident["community_id"] != fact["community_id"]:
+            _mark_crossed(db)
+    # A resident counted served here is counted in their cohort too: every cohort is credited
+    # before any shard, so a crash between them leaves the shard uncredited and the
     # redelivery does both. The read only saves writes; the credits guard themselves.
-    if not counters.is_counted_served(db, community, resident_id):
+    unserved = {(fact["community_id"], fact["resident_id"]) for fact in facts}
+    unserved -= counters.counted_served(db, unserved)
+    cohorts, shards = [], []
+    for community, resident_id in sorted(unserved):
+        resident = residents.get(resident_id)
         # Not registered (yet): served in two communities? A sum of theirs would count the
         # resident twice. Marked before the credit, so a crash between them leaves it
         # uncredited and the redelivery checks again. Registered here: any other community
         # of theirs was marked by its own visit, or by the registration (which reads visits).
         if resident is None and _visit_communities(db, resident_id) - {community}:
             _mark_crossed(db)
-        if registered_here:
-            counters.cohort_add(db, counters.SERVED, community, resident_id,
-                                resident["birth_date"])
-        counters.served_add(db, community, resident_id)
-    # the visit's own count last: a reader that sees the visit sees whom it served too
-    counters.visit_add(db, fact)
+        if resident is not None and resident["community_id"] == community:
+            cohorts.append(counters.cohort_credit(db, counters.SERVED, community, resident_id,
+                                                  resident["birth_date"]))
+        shards.append(counters.served_credit(db, community, resident_id))
+    # the visits' own counts last: a reader that sees a visit sees whom it served too
+    counters.credit_each(db, cohorts + shards + [counters.visit_credit(db, fact)
+                                                 for fact in facts])
     return inserted
+
+
+def _resident_facts(db, resident_ids):
+    projection = {"community_id": 1, "birth_date": 1}
+    if len(resident_ids) == 1:  # by id alone: the store's cheap read (chassis/tenancy.py)
+        [resident_id] = resident_ids
+        found = db[RESIDENT_FACTS].find_one({"_id": resident_id}, projection)
+        return {resident_id: found} if found else {}
+    return {row["_id"]: row for row in db[RESIDENT_FACTS].find(
+        {"_id": {"$in": sorted(resident_ids)}}, projection=projection)}
 
 
 def record_follow_up(db, fact):

@@ -86,6 +86,43 @@ def test_counters_equal_the_aggregation_in_any_order_with_redeliveries(mongo, db
     assert store.counted_figures(scoped, None, cutoff) != store.counted_figures(db, None, cutoff)
 
 
+def test_visits_recorded_in_batches_count_as_one_by_one(mongo, db_prefix):
+    """Metrics takes visits in batches (chassis/batches.py): batches of every size, holding
+    the same visit twice, a resident's two visits, visits already counted (redeliveries,
+    a batch split after a failure) and visits before their resident's registration, leave
+    exactly the counters the same events leave one at a time."""
+    rng = random.Random(11)
+    # two stores, the same tenant: resident facts are keyed by the (platform-wide) resident id
+    one, batched = (database(mongo, f"{db_prefix}_{n}") for n in ("a", "b"))
+    cutoff = elderly_cutoff(date.today())
+    residents, visits = facts(rng, cutoff)
+    early, late = residents[:100], residents[100:]  # the late ones register after their visits
+    for resident in early:
+        store.record_resident(one, dict(resident))
+        store.record_resident(batched, dict(resident))
+    events = visits + rng.sample(visits, 40)
+    rng.shuffle(events)
+    for visit in events:
+        store.record_visit(one, dict(visit))
+    at = 0
+    while at < len(events):
+        size = rng.choice((1, 2, 10, 25))
+        batch = [dict(v) for v in events[at:at + size]]
+        store.record_visits(batched, batch + rng.sample(batch, min(2, len(batch))))
+        at += size
+    for resident in late:
+        store.record_resident(one, dict(resident))
+        store.record_resident(batched, dict(resident))
+    for db in (one, batched):
+        assert_same(db, cutoff)
+    assert ({c: store.counted_figures(batched, c, cutoff) for c in (None, *COMMUNITIES)}
+            == {c: store.counted_figures(one, c, cutoff) for c in (None, *COMMUNITIES)})
+    figures = store.counted_figures(batched, None, cutoff)
+    assert figures["visit_totals"]["visits_completed"] == 200
+    assert store.record_visits(batched, [dict(v) for v in visits[:30]]) == 0  # all counted
+    assert store.counted_figures(batched, None, cutoff) == figures
+
+
 def test_a_rebuild_from_the_same_facts_gives_the_same_counters(mongo, db_prefix):
     rng = random.Random(5)
     db = database(mongo, db_prefix, tenant="rebuilt")
