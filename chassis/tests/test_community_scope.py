@@ -61,9 +61,15 @@ def test_writes_reach_only_the_callers_communities(raw):
     assert a.find_one_and_update({"_id": "B1"}, {"$set": {"n": 99}}) is None
     assert a.delete_many({"community_id": "B"}) == 0 and a.delete_many({"_id": "B0"}) == 0
     assert a.update_one({"_id": "A0"}, {"$set": {"n": 10}})
+    assert a.update_each([({"_id": "A1"}, {"$set": {"n": 11}}),
+                          ({"_id": "B1"}, {"$set": {"n": 99}})]) == 1
+    with pytest.raises(OutsideCommunities):
+        a.update_each([({"_id": "A2"}, {"$set": {"community_id": "B"}})])
     everyone = db(raw)["things"]
     assert [r["n"] for r in everyone.find({"community_id": "B"}, sort=[("_id", 1)])] == [0, 1]
     assert everyone.find_one({"_id": "A0"})["n"] == 10
+    assert everyone.find_one({"_id": "A1"})["n"] == 11
+    assert everyone.find_one({"_id": "A2"})["community_id"] == "A"
 
 
 def test_a_document_outside_the_scope_is_refused(raw):

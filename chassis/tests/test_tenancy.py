@@ -69,6 +69,20 @@ def test_inserting_many_if_absent_keeps_what_exists_and_stamps_the_tenant(raw):
     assert raw["keys"].count_documents({"_id": "k9"}) == 0
 
 
+def test_updating_each_in_one_command_changes_only_the_own_tenants(raw):
+    a, b = scoped(raw, "a"), scoped(raw, "b")
+    a["counts"].insert_all_absent([{"_id": "甲", "n": 0}, {"_id": "乙", "n": 0}])
+    changes = [({"_id": "甲"}, {"$inc": {"n": 1}}), ({"_id": "乙"}, {"$inc": {"n": 2}}),
+               ({"_id": "丙"}, {"$inc": {"n": 3}})]
+    assert b["counts"].update_each(changes) == 0
+    assert a["counts"].update_each(changes) == 2
+    assert a["counts"].update_each([]) == 0
+    with pytest.raises(CrossTenant):
+        a["counts"].update_each([({"_id": "甲"}, {"$inc": {"n": 1}}),
+                                 ({"_id": "乙", "tenant": "b"}, {"$inc": {"n": 1}})])
+    assert {d["_id"]: d["n"] for d in raw["counts"].find()} == {"甲": 1, "乙": 2}
+
+
 def test_a_read_by_id_alone_is_scoped_exactly_as_a_filtered_one(raw):
     """find_one({"_id"}) asks the store by id alone (the stand-in's fast path) and scopes the
     answer itself: the same documents, the same fields, as the tenant-filtered query."""
