@@ -48,10 +48,16 @@ class BatchEventConsumer(EventConsumer):
         batch = self._open.get(tenant)
         if batch is None:
             batch = self._open[tenant] = []
-            eventlet.spawn_after(self.wait, self._close, tenant, batch)
+            # managed: a container that is killed kills the wait too, and the messages of a
+            # batch that never ran are redelivered by the broker
+            self.container.spawn_managed_thread(partial(self._close_after, tenant, batch))
         batch.append((message, envelope, attempt))
         if len(batch) >= self.container.max_workers:  # the prefetch: no more before acks
             self._close(tenant, batch)
+
+    def _close_after(self, tenant, batch):
+        eventlet.sleep(self.wait)
+        self._close(tenant, batch)
 
     def _close(self, tenant, batch):
         if self._open.get(tenant) is not batch:  # closed already, when it filled up
