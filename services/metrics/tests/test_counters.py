@@ -2,6 +2,7 @@
 every fact answers, on the same facts, for every community and a scoped caller: whatever
 the order of events, their redeliveries, birth-date changes and the daily elderly cutoff."""
 import random
+import threading
 import uuid
 from datetime import date, timedelta
 
@@ -121,6 +122,44 @@ def test_visits_recorded_in_batches_count_as_one_by_one(mongo, db_prefix):
     assert figures["visit_totals"]["visits_completed"] == 200
     assert store.record_visits(batched, [dict(v) for v in visits[:30]]) == 0  # all counted
     assert store.counted_figures(batched, None, cutoff) == figures
+
+
+def test_replicas_recording_the_same_visits_in_other_batches_at_once_count_each_once(
+        mongo, db_prefix):
+    """Four replicas at once, each handed every visit (redeliveries, a batch split after a
+    failure), in its own order and batch sizes: their guarded writes race on the same counter
+    documents, and each visit and each resident still counts once."""
+    rng = random.Random(17)
+    db = database(mongo, db_prefix, tenant="raced")
+    cutoff = elderly_cutoff(date.today())
+    residents, visits = facts(rng, cutoff)
+    for resident in residents:
+        store.record_resident(db, dict(resident))
+    plans = []
+    for replica in range(4):
+        order = [dict(v) for v in visits]
+        random.Random(replica).shuffle(order)
+        size = (1, 3, 10, 25)[replica]
+        plans.append([order[at:at + size] for at in range(0, len(order), size)])
+    errors = []
+
+    def replica(batches):
+        try:
+            for batch in batches:
+                store.record_visits(database(mongo, db_prefix, tenant="raced"), batch)
+        except Exception as exc:  # noqa: BLE001 (reported below, with the others)
+            errors.append(exc)
+    threads = [threading.Thread(target=replica, args=(plan,)) for plan in plans]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    assert_same(db, cutoff)
+    totals = store.counted_figures(db, None, cutoff)["visit_totals"]
+    assert totals["visits_completed"] == 200
+    assert totals["medicine_packages"] == sum(v["medicine_packages"] for v in visits)
+    assert totals["residents_served"] == len({v["resident_id"] for v in visits})
 
 
 def test_a_rebuild_from_the_same_facts_gives_the_same_counters(mongo, db_prefix):
