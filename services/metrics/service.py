@@ -187,8 +187,8 @@ class MetricsService(HealthChecks):
         store.forget_tenant(self.store)
         residents = self._export(self.residents.export_residents, store.record_resident,
                                  domain.resident_fact)
-        visits = self._export(self.health.export_completed_visits, store.record_visit,
-                              domain.visit_fact)
+        visits = self._export(self.health.export_completed_visits, store.record_visits,
+                              domain.visit_fact, by_page=True)
         follow_ups = self._export(self.health.export_follow_ups, store.record_follow_up,
                                   domain.follow_up_fact)
         outreach.forget(self.store)
@@ -218,13 +218,19 @@ class MetricsService(HealthChecks):
             if not cursor:
                 return
 
-    def _export(self, export, record, to_fact):
+    def _export(self, export, record, to_fact, by_page=False):
+        """Record every item of a paged export: one at a time, or `by_page` (a page's facts
+        in one call, as the batched consumer records them)."""
         count, cursor = 0, None
         while True:
             page = export(limit=EXPORT_PAGE, cursor=cursor)
-            for item in page["items"]:
-                record(self.store, to_fact(item))
-                count += 1
+            facts = [to_fact(item) for item in page["items"]]
+            if by_page:
+                record(self.store, facts)
+            else:
+                for fact in facts:
+                    record(self.store, fact)
+            count += len(facts)
             cursor = page["next"]
             if not cursor:
                 return count

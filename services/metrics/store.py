@@ -114,6 +114,8 @@ def record_visits(db, facts):
     the days' visit counters, each credited once per id, so a redelivery adds nothing. How many
     facts were new."""
     facts = list({fact["_id"]: fact for fact in facts}.values())
+    if not facts:
+        return 0
     # Keyed by tenant and visit id: `_id` is global, and another subdistrict's visit (or an
     # outside id) with the same id must not pass for this one's, already counted.
     inserted = db[VISIT_FACTS].insert_all_absent(
