@@ -83,6 +83,16 @@ def test_updating_each_in_one_command_changes_only_the_own_tenants(raw):
     assert {d["_id"]: d["n"] for d in raw["counts"].find()} == {"甲": 1, "乙": 2}
 
 
+def test_reading_by_ids_answers_only_the_own_tenants(raw):
+    a, b = scoped(raw, "a"), scoped(raw, "b")
+    a["people"].insert_all_absent([{"_id": "张三", "n": 1}, {"_id": "李四", "n": 2}])
+    b["people"].insert_one({"_id": "王五", "n": 3})
+    assert sorted(d["_id"] for d in a["people"].find_by_ids(["张三", "李四", "王五"])) == [
+        "张三", "李四"]
+    assert [d["n"] for d in a["people"].find_by_ids(["李四"], {"n": 1})] == [2]
+    assert a["people"].find_by_ids(["王五"]) == [] and a["people"].find_by_ids([]) == []
+
+
 def test_a_read_by_id_alone_is_scoped_exactly_as_a_filtered_one(raw):
     """find_one({"_id"}) asks the store by id alone (the stand-in's fast path) and scopes the
     answer itself: the same documents, the same fields, as the tenant-filtered query."""

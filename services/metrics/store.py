@@ -151,13 +151,8 @@ def record_visits(db, facts):
 
 
 def _resident_facts(db, resident_ids):
-    projection = {"community_id": 1, "birth_date": 1}
-    if len(resident_ids) == 1:  # by id alone: the store's cheap read (chassis/tenancy.py)
-        [resident_id] = resident_ids
-        found = db[RESIDENT_FACTS].find_one({"_id": resident_id}, projection)
-        return {resident_id: found} if found else {}
-    return {row["_id"]: row for row in db[RESIDENT_FACTS].find(
-        {"_id": {"$in": sorted(resident_ids)}}, projection=projection)}
+    return {row["_id"]: row for row in db[RESIDENT_FACTS].find_by_ids(
+        sorted(resident_ids), {"community_id": 1, "birth_date": 1})}
 
 
 def record_follow_up(db, fact):
